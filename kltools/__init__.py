@@ -1,0 +1,23 @@
+"""kltools: exact, fast helpers for the Kullback-Leibler divergence.
+
+Discrete distributions (`kltools._discrete`):
+    entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+"""
+
+from ._discrete import (
+    cross_entropy,
+    entropy,
+    js_divergence,
+    kl_divergence,
+    total_variation,
+)
+
+__all__ = [
+    "cross_entropy",
+    "entropy",
+    "js_divergence",
+    "kl_divergence",
+    "total_variation",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,175 @@
+"""Input checking shared by every public function of `kltools`.
+
+Validation lives here, in one place, so that every function rejects the
+same bad inputs with the same messages.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__: list[str] = []
+
+#: Elements processed per block by the discrete kernels. Large enough to
+#: amortise Python's per-call cost, small enough that a block and its
+#: scratch buffers stay in the CPU cache.
+BLOCK_SIZE = 65536
+
+
+def log_base(base: object) -> float:
+    """Return ``log(base)``, the divisor that converts nats to `base` units.
+
+    ``None`` means nats (divisor 1).
+    """
+    if base is None:
+        return 1.0
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        raise ValueError(
+            f"`base` must be None or a positive number other than 1, got {base!r}"
+        )
+    value = float(base)
+    if not (math.isfinite(value) and value > 0.0 and value != 1.0):
+        raise ValueError(
+            f"`base` must be None or a positive number other than 1, got {base!r}"
+        )
+    return math.log(value)
+
+
+def as_real_array(x: ArrayLike, name: str) -> np.ndarray:
+    """Convert `x` to a float64 array, rejecting non-numeric input."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:  # ragged nested sequences
+        raise ValueError(f"`{name}` must be an array of real numbers: {exc}") from None
+    if arr.dtype.kind not in "iuf":
+        raise ValueError(
+            f"`{name}` must be an array of real numbers, got dtype {arr.dtype}"
+        )
+    return arr.astype(np.float64, copy=False)
+
+
+def check_axis(axis: object, ndim: int) -> int:
+    """Return `axis` as a non-negative index into an array of `ndim` dims."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"`axis` must be an integer, got {axis!r}")
+    axis = int(axis)
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"`axis` {axis} is out of range for inputs with {ndim} dimension(s)"
+        )
+    return axis % ndim
+
+
+def distributions(
+    arrays: dict[str, ArrayLike], axis: object
+) -> tuple[list[np.ndarray], tuple[int, ...], int, float]:
+    """Broadcast named inputs and lay each distribution out as a row.
+
+    Returns ``(rows, out_shape, axis, tol)``: each element of `rows` has shape
+    ``(n_distributions, k)`` (a view wherever numpy allows), `out_shape` is
+    the broadcast shape without the distribution axis, `axis` is normalised
+    against the broadcast shape, and `tol` is the tolerance on ``|sum - 1|``:
+    ``sqrt(eps)`` of the least precise floating input, as
+    `numpy.random.Generator.choice` uses (about 1.5e-8 for float64, 3.5e-4
+    for float32, whose pmfs cannot sum closer to 1).
+    """
+    arrs = {name: as_real_array(x, name) for name, x in arrays.items()}
+    eps = np.finfo(np.float64).eps
+    for x in arrays.values():
+        dtype = getattr(x, "dtype", None)
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            eps = max(eps, float(np.finfo(dtype).eps))
+    tol = math.sqrt(eps)
+    for name, a in arrs.items():
+        if a.ndim == 0:
+            raise ValueError(
+                f"`{name}` must have at least one dimension (a distribution), "
+                "got a scalar"
+            )
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrs.values()))
+    except ValueError:
+        shapes = " and ".join(f"`{n}` {a.shape}" for n, a in arrs.items())
+        raise ValueError(f"shapes do not broadcast: {shapes}") from None
+    axis = check_axis(axis, len(shape))
+    k = shape[axis]
+    if k == 0:
+        raise ValueError(
+            f"the distribution axis (axis={axis}) is empty: a distribution "
+            "needs at least one category"
+        )
+    out_shape = shape[:axis] + shape[axis + 1 :]
+    rows = []
+    for a in arrs.values():
+        b = np.moveaxis(np.broadcast_to(a, shape), axis, -1)
+        rows.append(b.reshape(-1, k))
+    return rows, out_shape, axis, tol
+
+
+def blocks(n_rows: int, k: int) -> Iterator[tuple[slice, slice]]:
+    """Yield ``(rows, columns)`` slices covering an ``(n_rows, k)`` array.
+
+    Each block holds at most `BLOCK_SIZE` elements (or one row's worth when
+    a row is shorter), so scratch buffers of that size suffice.
+    """
+    if k >= BLOCK_SIZE:
+        for r in range(n_rows):
+            for c in range(0, k, BLOCK_SIZE):
+                yield slice(r, r + 1), slice(c, min(c + BLOCK_SIZE, k))
+    else:
+        step = max(1, BLOCK_SIZE // k)
+        for r in range(0, n_rows, step):
+            yield slice(r, min(r + step, n_rows)), slice(0, k)
+
+
+def check_entries(block: np.ndarray, name: str) -> None:
+    """Raise if `block` holds a NaN or a negative entry (one reduction)."""
+    smallest = block.min()
+    if not smallest >= 0.0:
+        if np.isnan(smallest):
+            raise ValueError(f"`{name}` contains NaN")
+        raise ValueError(
+            f"`{name}` contains negative entries (smallest {float(smallest):.6g}); "
+            "probabilities must be non-negative"
+        )
+
+
+def check_sums(sums: np.ndarray, name: str, normalize: bool, tol: float) -> None:
+    """Check row sums: finite, and 1 within `tol` (or non-zero if normalising)."""
+    if not np.isfinite(sums).all():
+        raise ValueError(f"`{name}` contains infinite entries")
+    if normalize:
+        if (sums == 0.0).any():
+            raise ValueError(
+                f"`{name}` has a distribution whose entries are all zero; "
+                "it cannot be normalized"
+            )
+    else:
+        bad = np.abs(sums - 1.0) > tol
+        if bad.any():
+            total = float(sums[np.argmax(bad)])
+            raise ValueError(
+                f"`{name}` must sum to 1 along `axis`, but a distribution sums "
+                f"to {total:.10g}; pass normalize=True to divide each "
+                "distribution by its sum (for counts or histograms)"
+            )
+
+
+def finish(
+    result: np.ndarray,
+    out_shape: tuple[int, ...],
+    axis: int,
+    keepdims: bool,
+) -> float | np.ndarray:
+    """Reshape per-distribution results; return a float for a single one."""
+    result = result.reshape(out_shape)
+    if keepdims:
+        return np.expand_dims(result, axis)
+    if result.ndim == 0:
+        return float(result)
+    return result
