@@ -2,6 +2,8 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+Plotting, with the ``plot`` extra (`kltools._plotting`):
+    plot_pmfs
 """
 
 from ._discrete import (
@@ -11,12 +13,14 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._plotting import plot_pmfs
 
 __all__ = [
     "cross_entropy",
     "entropy",
     "js_divergence",
     "kl_divergence",
+    "plot_pmfs",
     "total_variation",
 ]
 

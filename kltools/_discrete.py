@@ -24,14 +24,27 @@ from ._validation import (
 )
 
 __all__ = [
-    "entropy",
     "cross_entropy",
-    "kl_divergence",
+    "entropy",
     "js_divergence",
+    "kl_divergence",
     "total_variation",
 ]
 
 _LOG2 = math.log(2.0)
+_ONES = np.ones(BLOCK_SIZE)
+
+
+def _rowsum(x: np.ndarray) -> np.ndarray:
+    """Sum each row of a block.
+
+    A single long row uses numpy's pairwise sum; many short rows use a
+    matrix-vector product, which avoids numpy's per-row reduction overhead
+    (about twice as fast for rows of a few hundred elements).
+    """
+    if x.shape[0] == 1:
+        return x.sum(axis=1)
+    return x @ _ONES[: x.shape[1]]
 
 
 # --- kernels: (block of p[, block of q], scratch) -> sum of terms per row ---
@@ -41,7 +54,7 @@ def _kl_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.divide(p, q, out=out)
     np.log(out, out=out)
     np.multiply(p, out, out=out)
-    sums = out.sum(axis=1)
+    sums = _rowsum(out)
     if not np.isfinite(sums).all():
         # Zeros in p or q, or p/q over- or underflowing: fix those terms only.
         bad = ~np.isfinite(out)
@@ -51,17 +64,17 @@ def _kl_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
             0.0,
             np.where(qb == 0.0, np.inf, pb * (np.log(pb) - np.log(qb))),
         )
-        sums = out.sum(axis=1)
+        sums = _rowsum(out)
     return sums
 
 
 def _neg_entropy_terms(p: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.log(p, out=out)
     np.multiply(p, out, out=out)
-    sums = out.sum(axis=1)
+    sums = _rowsum(out)
     if np.isnan(sums).any():  # 0 * log(0)
         out[p == 0.0] = 0.0
-        sums = out.sum(axis=1)
+        sums = _rowsum(out)
     return sums
 
 
@@ -70,10 +83,10 @@ def _neg_cross_entropy_terms(
 ) -> np.ndarray:
     np.log(q, out=out)
     np.multiply(p, out, out=out)
-    sums = out.sum(axis=1)
+    sums = _rowsum(out)
     if np.isnan(sums).any():  # 0 * log(0)
         out[p == 0.0] = 0.0
-        sums = out.sum(axis=1)
+        sums = _rowsum(out)
     return sums
 
 
@@ -86,13 +99,13 @@ def _js_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     tp[p == 0.0] = 0.0
     tq[q == 0.0] = 0.0
     tp += tq
-    return 0.5 * tp.sum(axis=1)
+    return 0.5 * _rowsum(tp)
 
 
 def _tv_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.subtract(p, q, out=out)
     np.abs(out, out=out)
-    return 0.5 * out.sum(axis=1)
+    return 0.5 * _rowsum(out)
 
 
 def _reduce(
@@ -123,16 +136,16 @@ def _reduce(
             # Sums first, then each block divided by its distribution's sum:
             # identical distributions stay bit-for-bit identical after scaling.
             for rs, cs in blocks(n, k):
-                for a, s, name in zip(rows, sums, names):
+                for a, s, name in zip(rows, sums, names, strict=True):
                     block = a[rs, cs]
                     check_entries(block, name)
-                    s[rs] += block.sum(axis=1)
-            for s, name in zip(sums, names):
+                    s[rs] += _rowsum(block)
+            for s, name in zip(sums, names, strict=True):
                 check_sums(s, name, True, tol)
             scaled_bufs = [np.empty(cap) for _ in rows]
             for rs, cs in blocks(n, k):
                 scaled = []
-                for a, s, buf in zip(rows, sums, scaled_bufs):
+                for a, s, buf in zip(rows, sums, scaled_bufs, strict=True):
                     block = a[rs, cs]
                     out = view(buf, block.shape)
                     np.divide(block, s[rs, None], out=out)
@@ -141,11 +154,11 @@ def _reduce(
         else:
             for rs, cs in blocks(n, k):
                 blks = [a[rs, cs] for a in rows]
-                for block, s, name in zip(blks, sums, names):
+                for block, s, name in zip(blks, sums, names, strict=True):
                     check_entries(block, name)
-                    s[rs] += block.sum(axis=1)
+                    s[rs] += _rowsum(block)
                 total[rs] += kernel(*blks, view(scratch, blks[0].shape))
-            for s, name in zip(sums, names):
+            for s, name in zip(sums, names, strict=True):
                 check_sums(s, name, False, tol)
 
     def shape_result(result: np.ndarray) -> float | np.ndarray:
@@ -233,9 +246,7 @@ def entropy(
     array([1.      , 0.811278])
     """
     divisor = log_base(base)
-    total, shape = _reduce(
-        _neg_entropy_terms, {"p": p}, axis, keepdims, normalize
-    )
+    total, shape = _reduce(_neg_entropy_terms, {"p": p}, axis, keepdims, normalize)
     return shape(_nonnegative(-total) / divisor)
 
 
