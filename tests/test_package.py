@@ -1,0 +1,31 @@
+"""Package-level checks: lazy heavy imports, a complete public API."""
+
+import inspect
+import subprocess
+import sys
+
+import kltools
+
+
+def test_import_does_not_pull_in_tensorflow_or_matplotlib():
+    """`import kltools` must stay light: no TensorFlow, matplotlib or seaborn."""
+    code = (
+        "import sys, kltools; "
+        "print(sorted(m for m in ('tensorflow', 'matplotlib', 'seaborn') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_public_name_exists_and_is_documented():
+    """Each name in __all__ exists and has a numpydoc docstring with Examples."""
+    assert kltools.__all__ == sorted(kltools.__all__)
+    for name in kltools.__all__:
+        obj = getattr(kltools, name)
+        doc = inspect.getdoc(obj) or ""
+        assert "Examples\n--------" in doc, name
+        if inspect.isfunction(obj):
+            assert "Parameters\n----------" in doc, name
