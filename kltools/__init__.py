@@ -2,6 +2,8 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+Simulation (`kltools._simulate`):
+    sample_pmf, count_outcomes, empirical_pmf
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs
 """
@@ -14,13 +16,17 @@ from ._discrete import (
     total_variation,
 )
 from ._plotting import plot_pmfs
+from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
 __all__ = [
+    "count_outcomes",
     "cross_entropy",
+    "empirical_pmf",
     "entropy",
     "js_divergence",
     "kl_divergence",
     "plot_pmfs",
+    "sample_pmf",
     "total_variation",
 ]
 

@@ -177,3 +177,92 @@ def finish(
     if result.ndim == 0:
         return float(result)
     return result
+
+
+def check_count(n: object, name: str) -> int:
+    """Return `n` as a Python int, requiring a non-negative integer."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"`{name}` must be a non-negative integer, got {n!r}")
+    if n < 0:
+        raise ValueError(f"`{name}` must be a non-negative integer, got {n!r}")
+    return int(n)
+
+
+def as_generator(rng: object) -> np.random.Generator:
+    """Return a `numpy.random.Generator` from `rng`.
+
+    `rng` may be None (fresh, unpredictable entropy), a seed accepted by
+    `numpy.random.default_rng` (a non-negative int or a sequence of them, a
+    `numpy.random.SeedSequence` or a bit generator) or a Generator, which is
+    returned as is so that successive calls continue its stream.
+    """
+    try:
+        return np.random.default_rng(rng)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            "`rng` must be None, a seed (a non-negative integer) or a "
+            f"numpy.random.Generator, got {rng!r}"
+        ) from None
+    except ValueError as exc:
+        raise ValueError(
+            f"`rng` is not a valid seed ({exc}): use a non-negative integer"
+        ) from None
+
+
+def as_support(support: ArrayLike, name: str = "support") -> np.ndarray:
+    """Return `support` as a 1-D array of distinct, comparable outcomes."""
+    try:
+        arr = np.asarray(support)
+    except (TypeError, ValueError) as exc:  # ragged nested sequences
+        raise ValueError(
+            f"`{name}` must be a 1-D sequence of outcomes: {exc}"
+        ) from None
+    if arr.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be a 1-D sequence of outcomes, got shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"`{name}` must contain at least one outcome")
+    if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        raise ValueError(f"`{name}` contains NaN or infinite outcomes")
+    try:
+        distinct = np.unique(arr).size
+    except TypeError:  # objects that cannot be ordered
+        raise ValueError(
+            f"`{name}` outcomes must be mutually comparable (numbers or strings)"
+        ) from None
+    if distinct != arr.size:
+        raise ValueError(
+            f"`{name}` must list distinct outcomes, but {arr.size - distinct} "
+            "are repeated"
+        )
+    return arr
+
+
+def check_pmf(pmf: ArrayLike, name: str = "pmf") -> np.ndarray:
+    """Return a single pmf as a 1-D float64 array, or raise.
+
+    The entries must be finite and non-negative and sum to 1 within
+    ``sqrt(eps)`` of the input's dtype, the tolerance `distributions` uses.
+    """
+    arr = as_real_array(pmf, name)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be a 1-D array of probabilities, got shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"`{name}` must have at least one category")
+    dtype = getattr(pmf, "dtype", None)
+    eps = np.finfo(np.float64).eps
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        eps = max(eps, float(np.finfo(dtype).eps))
+    if not np.isfinite(arr).all():
+        raise ValueError(f"`{name}` contains NaN or infinite entries")
+    check_entries(arr, name)
+    total = float(arr.sum())
+    if abs(total - 1.0) > math.sqrt(eps):
+        raise ValueError(
+            f"`{name}` must sum to 1, but sums to {total:.10g}; divide it by "
+            "its sum first if it holds counts"
+        )
+    return arr
