@@ -157,10 +157,17 @@ def check_sums(sums: np.ndarray, name: str, normalize: bool, tol: float) -> None
         bad = np.abs(sums - 1.0) > tol
         if bad.any():
             total = float(sums[np.argmax(bad)])
+            if sums.size == 1:
+                raise ValueError(
+                    f"`{name}` must sum to 1, but it sums to {total:.10g}; pass "
+                    "normalize=True to divide it by its sum (for counts or "
+                    "histograms)"
+                )
             raise ValueError(
-                f"`{name}` must sum to 1 along `axis`, but a distribution sums "
-                f"to {total:.10g}; pass normalize=True to divide each "
-                "distribution by its sum (for counts or histograms)"
+                f"`{name}` must sum to 1 along `axis`, but one of its "
+                f"{sums.size} distributions sums to {total:.10g}; pass "
+                "normalize=True to divide each distribution by its sum (for "
+                "counts or histograms)"
             )
 
 

@@ -508,3 +508,9 @@ def test_axis_out_of_range_and_not_integer():
         kl_divergence([[0.5, 0.5]], [0.5, 0.5], axis=2)
     with pytest.raises(TypeError, match="`axis` must be an integer"):
         kl_divergence([0.5, 0.5], [0.5, 0.5], axis=0.0)
+
+
+def test_sum_error_in_a_batch_says_how_many_distributions():
+    """In a batch, the message reports the offending sum among the n rows."""
+    with pytest.raises(ValueError, match=r"one of its 2 distributions sums to 0\.8"):
+        kl_divergence([[0.5, 0.5], [0.4, 0.4]], [0.5, 0.5])
