@@ -21,7 +21,7 @@ from ._validation import (
     positive_array,
 )
 
-__all__ = ["kl_normal", "kl_mvnormal"]
+__all__ = ["kl_mvnormal", "kl_normal"]
 
 # Taylor coefficients 1/k! for k = 2..17: the series of exp(x) - 1 - x used
 # for |x| < 0.5, where the k = 17 term is below 2e-19 of the leading one.
@@ -235,8 +235,7 @@ def mvnormal_nats(
     k = mean_p.shape[-1]
     if mean_q.shape[-1] != k:
         raise ValueError(
-            f"{n_mp} and {n_mq} have different dimensions: {k} and "
-            f"{mean_q.shape[-1]}"
+            f"{n_mp} and {n_mq} have different dimensions: {k} and {mean_q.shape[-1]}"
         )
     for c, name in ((cov_p, n_cp), (cov_q, n_cq)):
         if c.ndim < 2 or c.shape[-2:] != (k, k):
@@ -262,7 +261,10 @@ def mvnormal_nats(
         # A = Lq^{-1} Lp is lower triangular with diagonal Lp_ii / Lq_ii, so
         # tr(A A^T) - k - log det(A A^T)
         #   = sum_i (a_ii^2 - 1 - 2 log a_ii) + sum_{i>j} a_ij^2.
-        a = scipy.linalg.solve_triangular(low_q, low_p, lower=True)
+        # The strictly lower part of A is that of A - I = Lq^{-1} (Lp - Lq),
+        # which is exactly 0 for equal covariances and keeps its relative
+        # accuracy when they are close.
+        a = scipy.linalg.solve_triangular(low_q, low_p - low_q, lower=True)
         b = scipy.linalg.solve_triangular(low_q, diff[..., None], lower=True)
         off = np.tril(a, -1)
         u = log_ratio(
@@ -335,8 +337,13 @@ def kl_mvnormal(
         D_{\mathrm{KL}} = \frac12 \Big[ \sum_i (a_{ii}^2 - 1 - 2 \log a_{ii})
         + \sum_{i > j} a_{ij}^2 + \lVert b \rVert^2 \Big],
 
-    a sum of non-negative terms, with :math:`a_{ii} = (L_p)_{ii} / (L_q)_{ii}`.
-    For ``k = 1`` this is exactly the computation of `kl_normal`. The
+    a sum of non-negative terms, with :math:`a_{ii} = (L_p)_{ii} / (L_q)_{ii}`
+    and the strictly lower part of :math:`A` obtained as that of
+    :math:`L_q^{-1}(L_p - L_q)`. Equal inputs give exactly 0; for nearly
+    equal covariances the absolute error is about
+    :math:`k \varepsilon \sqrt{D_{\mathrm{KL}}}` (the rounding of the two
+    Cholesky factorisations), far below the divergence itself. For
+    ``k = 1`` this is the computation of `kl_normal`. The
     divergence is finite for any pair of positive definite covariances; a
     singular covariance (a distribution without density) is rejected
     rather than answered with ``inf`` or ``nan``. Accuracy degrades with
