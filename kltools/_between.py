@@ -46,10 +46,18 @@ _EPSREL = 1e-10
 # below this fraction of the result.
 _ACCEPT_REL = 1e-9
 _CUT_PROBS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.25, 0.5]
-# Where q's log-density is -inf inside q's support while p's density is
-# below exp(_LOG_NEGLIGIBLE) = 1e-100, q has underflowed (scipy computes
-# some logpdfs as log(pdf)), not vanished: the point contributes 0.
+# Tail probability of the far point used to detect divergent integrals, and
+# the share of the result above which its tail estimate raises a warning.
+_FAR = 1e-15
+_FAR_REL = 1e-6
+# q's log-density can be -inf where q is positive: scipy computes some
+# (laplace, pareto, uniform, ...) as log(pdf), which underflows in the tails.
+# Where p's density is below exp(_LOG_NEGLIGIBLE) = 1e-100 such points are
+# dropped silently; elsewhere a -inf counts as underflow (dropped, with a
+# warning) when q's cdf or sf there is below _Q_TAIL, and as a true zero of
+# q (KL = inf) otherwise, e.g. a gap inside q's support.
 _LOG_NEGLIGIBLE = math.log(1e-100)
+_Q_TAIL = 1e-300
 # Summation of a discrete p stops once p's remaining mass is below this;
 # the neglected terms are about this mass times log(p/q) there.
 _TAIL = 1e-18
@@ -227,6 +235,26 @@ class _Infinite(Exception):
     """p has positive density where q has none."""
 
 
+def _in_far_tail(q: Any, x: np.ndarray) -> np.ndarray:
+    """Where `x` lies inside q's support but in a tail of mass < _Q_TAIL."""
+    with np.errstate(all="ignore"):
+        lo, hi = (float(v) for v in q.support())
+        tail = np.minimum(q.cdf(x), q.sf(x))
+        return (x > lo) & (x < hi) & (tail < _Q_TAIL)
+
+
+def _warn_underflow(p: Any, q: Any, x: float, lp: float) -> None:
+    warnings.warn(
+        f"the log-density of q ({_name(q)}) underflowed to -inf at x = {x:.6g} "
+        f"in its far tail, where p ({_name(p)}) has log-density {lp:.4g}; "
+        "such points were left out, so the result may be too small (even "
+        "finite instead of inf). Register a closed form with register_kl or "
+        "use kl_monte_carlo to check it.",
+        integrate.IntegrationWarning,
+        stacklevel=5,
+    )
+
+
 def _quadrature(p: Any, q: Any) -> float:
     """KL(p || q) in nats for scalar continuous p, q by adaptive quadrature."""
     a, b = (float(v) for v in p.support())
@@ -241,6 +269,8 @@ def _quadrature(p: Any, q: Any) -> float:
     points = sorted({float(c) for c in cuts if np.isfinite(c) and a < c < b})
     edges = [a, *points, b]
 
+    underflow: list[tuple[float, float]] = []
+
     def integrand(x: float) -> float:
         if not a < x < b:
             return 0.0  # a node rounded onto the boundary: measure zero
@@ -253,19 +283,40 @@ def _quadrature(p: Any, q: Any) -> float:
         if lq == -math.inf:
             if lp < _LOG_NEGLIGIBLE:
                 return 0.0  # q's density underflowed where p is negligible
+            if _in_far_tail(q, np.float64(x)):
+                if not underflow:
+                    underflow.append((x, lp))
+                return 0.0
             raise _Infinite
         if lp == math.inf or lq == math.inf:
             return 0.0  # an isolated singular point: measure zero
         return math.exp(lp) * (lp - lq)
 
+    with np.errstate(all="ignore"):
+        mid = float(p.median())
     total, error, failures = 0.0, 0.0, []
     with np.errstate(all="ignore"):
         for lo, hi in itertools.pairwise(edges):
+            func, lo_t, hi_t = integrand, lo, hi
+            if math.isinf(lo) != math.isinf(hi):
+                # quad maps an infinite range onto (0, 1] at unit scale; a
+                # tail starting at 3e5 (Cauchy) would fall into a sliver of
+                # that. Measure the tail in units of its distance from the
+                # median instead: x = edge +/- width * t, t in [0, inf).
+                edge = hi if math.isinf(lo) else lo
+                sign = -1.0 if math.isinf(lo) else 1.0
+                width = abs(edge - mid) if math.isfinite(mid) else 0.0
+                width = width if width > 0.0 else 1.0
+
+                def func(t, edge=edge, sign=sign, width=width):
+                    return width * integrand(edge + sign * width * t)
+
+                lo_t, hi_t = 0.0, math.inf
             try:
                 out = integrate.quad(
-                    integrand,
-                    lo,
-                    hi,
+                    func,
+                    lo_t,
+                    hi_t,
                     epsabs=_EPSABS,
                     epsrel=_EPSREL,
                     limit=200,
@@ -277,7 +328,33 @@ def _quadrature(p: Any, q: Any) -> float:
             error += out[1]
             if len(out) > 3:  # quad's failure message
                 failures.append(out[3].splitlines()[0])
-    if failures and error > max(_ACCEPT_REL * abs(total), _EPSABS):
+    # quad returns a finite number, even a negative one, for some divergent
+    # integrals (a Cauchy p against a normal q). Far out in an infinite tail,
+    # |x - median| times the integrand estimates what lies beyond: tiny when
+    # the integral converges, of order one or more when it diverges. A KL
+    # integral can only diverge to +inf (its negative part is at most 1).
+    with np.errstate(all="ignore"):
+        far = [float(p.ppf(_FAR)) if a == -math.inf else math.nan]
+        far.append(float(p.isf(_FAR)) if b == math.inf else math.nan)
+    for x in far:
+        if not math.isfinite(x) or not a < x < b:
+            continue
+        try:
+            beyond = abs(integrand(x) * (x - mid))
+        except _Infinite:
+            return math.inf
+        if beyond > _FAR_REL * max(1.0, abs(total)):
+            warnings.warn(
+                f"the integrand of KL({_name(p)} || {_name(q)}) does not decay "
+                f"in the tail of p (at x = {x:.3g}), so the integral appears "
+                "to diverge: returning inf",
+                integrate.IntegrationWarning,
+                stacklevel=4,
+            )
+            return math.inf
+    if underflow:
+        _warn_underflow(p, q, *underflow[0])
+    elif failures and error > max(_ACCEPT_REL * abs(total), _EPSABS):
         warnings.warn(
             f"quadrature of KL({_name(p)} || {_name(q)}) may be inaccurate: "
             f"estimated error {error:.2g} on {total:.10g} ({failures[0]})",
@@ -309,6 +386,7 @@ def _summation(p: Any, q: Any) -> float:
             )
         total = 0.0
         size, done = 1024, 0
+        underflow: list[tuple[float, float]] = []
         while True:
             if chunks is not None:
                 x = chunks[0]
@@ -319,16 +397,21 @@ def _summation(p: Any, q: Any) -> float:
             if np.isnan(lp).any() or np.isnan(lq).any():
                 raise ValueError("logpmf returned NaN on the support of `p`")
             mass = lp > -np.inf
-            if (mass & (lq == -np.inf) & (lp >= _LOG_NEGLIGIBLE)).any():
-                return math.inf
-            mass &= lq > -np.inf  # the rest: q underflowed where p is negligible
+            suspect = mass & (lq == -np.inf) & (lp >= _LOG_NEGLIGIBLE)
+            if suspect.any():
+                far = _in_far_tail(q, x[suspect])
+                if not far.all():
+                    return math.inf
+                if not underflow:
+                    underflow.append((float(x[suspect][0]), float(lp[suspect][0])))
+            mass &= lq > -np.inf  # the rest: q underflowed (see _LOG_NEGLIGIBLE)
             lp, lq = lp[mass], lq[mass]
             total += float(np.sum(np.exp(lp) * (lp - lq)))
-            if chunks is not None:
-                return total
             done += x.size
             last = float(x[-1])
-            if last >= b or float(p.sf(last)) <= _TAIL:
+            if chunks is not None or last >= b or float(p.sf(last)) <= _TAIL:
+                if underflow:
+                    _warn_underflow(p, q, *underflow[0])
                 return total
             if done >= _MAX_POINTS:
                 raise NotImplementedError(
@@ -355,8 +438,9 @@ def _check_frozen(d: object, name: str) -> None:
     if isinstance(d, (rv_generic, multi_rv_generic)):
         raise TypeError(
             f"`{name}` must be a frozen distribution such as "
-            f"scipy.stats.norm(0, 1), got the unfrozen scipy.stats."
-            f"{getattr(d, 'name', type(d).__name__)}"
+            f"scipy.stats.norm(0, 1), got the unfrozen "
+            f"{getattr(d, 'name', type(d).__name__)}: call it with its "
+            "parameters (or with none, e.g. rv_histogram(...)()) to freeze it"
         )
     raise TypeError(
         f"`{name}` must be a frozen scipy.stats distribution such as "
@@ -451,18 +535,30 @@ def kl_between(
     both directions (equal `loc`). Formulas follow [1]_, [2]_ and are
     evaluated as sums of non-negative terms where possible.
 
-    **Numerical fallback** (one element at a time). Continuous `p`:
-    adaptive Gauss-Kronrod quadrature (`scipy.integrate.quad`) of
-    :math:`p\,(\log p - \log q)` over the support of `p`, split at
-    quantiles of `p` and the median of `q`, with relative tolerance 1e-10;
-    the integrand is formed from ``logpdf`` differences, so densities that
-    underflow do not produce ``0/0``. Points where :math:`p = 0` contribute
-    0, and any point where :math:`p > 0 = q` makes the result ``inf``. An
-    integral that quad cannot resolve emits
-    `scipy.integrate.IntegrationWarning` (for instance a Cauchy `p` against
-    a normal `q`, whose divergence is infinite). Discrete `p`: vectorised
-    summation over the support of `p` in growing blocks until the mass of
-    `p` left is below 1e-18.
+    **Numerical fallback** (one element at a time, so array parameters
+    cost one integration each). Continuous `p`: adaptive Gauss-Kronrod
+    quadrature (`scipy.integrate.quad`, relative tolerance 1e-10) of
+    :math:`p\,(\log p - \log q)` over the support of `p`, split at the
+    decades 1e-6, ..., 0.1 of both tails of `p`, its quartiles and the
+    median of `q`; infinite tails are integrated in units of their distance
+    from the median, so the scale of the distributions does not matter. The
+    integrand is formed from ``logpdf`` differences, so densities that
+    underflow never give ``0/0``; points where :math:`p = 0` contribute 0
+    and a point where :math:`p > 0 = q` makes the result ``inf``. Where
+    scipy's ``logpdf`` of `q` underflows to ``-inf`` inside the support of
+    `q` (``laplace`` computes it as ``log(pdf)``) while the density of `p`
+    is below 1e-100, the point is taken to contribute 0. If the integrand
+    does not decay far in an infinite tail of `p` (at tail probability
+    1e-15), the integral diverges, to ``+inf`` as KL integrals can only do:
+    the result is ``inf`` with a `scipy.integrate.IntegrationWarning` (a
+    Cauchy `p` against a normal `q`). Any other trouble reported by quad,
+    beyond 1e-9 of the result, also gives that warning. Densities with
+    much of their mass within rounding distance of an endpoint (such as
+    ``beta(0.2, 0.1)``) cannot be resolved in floating point and warn.
+
+    Discrete `p`: vectorised summation over the support of `p` (its points,
+    for ``rv_discrete(values=...)``) in growing blocks until the mass of `p`
+    left is below 1e-18; the same rules for zeros apply.
 
     References
     ----------
@@ -722,3 +818,7 @@ def _kl_dirichlet_dirichlet(p: Any, q: Any) -> np.ndarray:
         + (special.gammaln(b) - special.gammaln(a)).sum(axis=-1)
         + ((a - b) * (special.digamma(a) - special.digamma(a0)[..., None])).sum(axis=-1)
     )
+
+
+# The pairs registered above, before any user registration.
+_BUILTIN_PAIRS = frozenset(_REGISTRY)
