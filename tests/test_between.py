@@ -462,6 +462,16 @@ def test_array_mixing_closed_form_numeric_and_inf():
         kl_between(p, q, method="closed")
 
 
+def test_expon_gamma_with_unequal_loc_falls_back():
+    """expon vs gamma(a=1) with different locs: quadrature matches expon's form."""
+    # gamma(1, loc=-0.5, scale=3) is expon(-0.5, 3); reference expon(1.0, 2.0,
+    # -0.5, 3.0) from the table above
+    got = kl_between(S.expon(1, 2), S.gamma(1, loc=-0.5, scale=3))
+    assert_allclose(got, 0.57213177477483105, rtol=1e-7)
+    with pytest.raises(NotImplementedError, match="with these parameters"):
+        kl_between(S.expon(1, 2), S.gamma(1, loc=-0.5, scale=3), method="closed")
+
+
 def test_binom_with_array_n():
     """Equal n in closed form, smaller n by summation, larger n is inf."""
     got = kl_between(S.binom([5, 8, 10], 0.3), S.binom(8, 0.3))
