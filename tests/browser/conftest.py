@@ -17,6 +17,16 @@ if not os.environ.get("KL_CHECK_HTML"):
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def pytest_sessionstart(session):
+    """Stop before any test when Chromium is missing: an error, not a skip."""
+    if os.environ.get("KL_CHECK_HTML"):
+        from htmlcheck import chromium_problem
+
+        problem = chromium_problem()
+        if problem:
+            pytest.exit(problem, returncode=1)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium, shared by every test of the session."""

@@ -100,24 +100,32 @@ async () => {
 
 _OVERFLOW_JS = r"""
 () => {
+  // Content wider than the screen must scroll inside a box of its own. Report
+  // what instead widens the page, or sticks out past the screen's edge where
+  // nothing scrolls (cut off, e.g. by an overflow:hidden page).
   const doc = document.documentElement;
-  const wide = [];
-  if (doc.scrollWidth > doc.clientWidth + 1) {
-    for (const el of document.querySelectorAll("main *")) {
-      const r = el.getBoundingClientRect();
-      if (r.right > doc.clientWidth + 1 && r.width > 0) {
-        let p = el.parentElement, clipped = false;
-        while (p && p !== document.body) {
-          const s = getComputedStyle(p);
-          if (s.overflowX !== "visible") { clipped = true; break; }
-          p = p.parentElement;
-        }
-        if (!clipped) wide.push(el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : ""));
-      }
-      if (wide.length >= 3) break;
+  const W = doc.clientWidth;
+  const found = [];
+  const name = (el) => el.tagName.toLowerCase() +
+    (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "") +
+    " " + JSON.stringify(el.textContent.trim().replace(/\s+/g, " ").slice(0, 50));
+  for (const el of document.querySelectorAll("main *")) {
+    const r = el.getBoundingClientRect();
+    if (!(r.right > W + 1 && r.width > 0 && r.height > 0)) continue;
+    if (found.some((f) => f.contains(el))) continue;
+    // Closed drawers (the theme's off-canvas sidebars) are not content.
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+    let p = el.parentElement, scrolls = false;
+    while (p) {
+      const s = getComputedStyle(p);
+      if ((s.overflowX === "auto" || s.overflowX === "scroll") && p !== doc && p !== document.body
+          && p.getBoundingClientRect().right <= W + 1) { scrolls = true; break; }
+      p = p.parentElement;
     }
+    if (!scrolls) found.push(el);
+    if (found.length >= 5) break;
   }
-  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide: wide};
+  return {scrollWidth: doc.scrollWidth, clientWidth: W, outside: found.map(name)};
 }
 """
 
@@ -211,8 +219,12 @@ def check_page(
             width = page.evaluate(_OVERFLOW_JS)
             if width["scrollWidth"] > width["clientWidth"] + 1:
                 problems.append(
-                    f"at {PHONE['width']} px the page is {width['scrollWidth']} px wide "
-                    f"(content overflows instead of scrolling): {', '.join(width['wide'])}"
+                    f"at {PHONE['width']} px the page is {width['scrollWidth']} px wide"
+                )
+            for what in width["outside"]:
+                problems.append(
+                    f"at {PHONE['width']} px content runs past the screen's edge "
+                    f"(not in a box that scrolls): {what}"
                 )
             if screenshot_stem is not None:
                 report.screenshots.append(

@@ -116,6 +116,7 @@ def test_overflow_at_phone_width_is_caught(browser, write):
     table = "<table><tr>" + "<td>0.123456789</td>" * 20 + "</tr></table>"
     found = problems(browser, write(page_html(table)))
     assert any(p.startswith("at 400 px the page is") for p in found), found
+    assert any("runs past the screen" in p for p in found), found
 
 
 def test_wide_table_in_scrolling_box_is_allowed(browser, write):
@@ -123,3 +124,12 @@ def test_wide_table_in_scrolling_box_is_allowed(browser, write):
     table = "<div style='overflow-x:auto'><table><tr>" + "<td>0.123456789</td>" * 20
     found = problems(browser, write(page_html(table + "</tr></table></div>")))
     assert found == []
+
+
+def test_content_cut_off_at_phone_width_is_caught(browser, write):
+    """A long formula in a box that hides its overflow is reported as cut off."""
+    wide = "<span style='white-space:nowrap'>" + "x + " * 80 + "</span>"
+    path = write(page_html(f"<div style='overflow:hidden'><p>Sum: {wide}</p></div>"))
+    found = problems(browser, path)
+    assert not any(p.startswith("at 400 px the page is") for p in found), found
+    assert any("runs past the screen" in p for p in found), found
