@@ -1,17 +1,22 @@
 # Two commands on a fresh clone:
 #   make book   build the HTML book into _build/html
 #   make test   unit tests, property tests, doctests and strict nbval
-# Both create .venv from requirements.txt the first time and reuse it after.
+# Both create .venv from requirements.txt the first time and reuse it after;
+# `make book` also installs MathJax from npm (package-lock.json) into
+# node_modules so the book renders equations offline.
+#   make check-html   open every built page in headless Chromium (after make book)
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
+NPM_STAMP := node_modules/.installed
 
-.PHONY: help venv book test bench lint clean
+.PHONY: help venv mathjax book check-html test bench lint clean
 
 help:
 	@echo "make book   build the HTML book into _build/html"
+	@echo "make check-html  check every page of _build/html in headless Chromium, save screenshots"
 	@echo "make test   run unit, property and doctests, and strict nbval on every notebook"
 	@echo "make bench  run the benchmarks (prints timings and ratios)"
 	@echo "make lint   ruff check and format check"
@@ -29,14 +34,32 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP)
 	@echo ">> using $(VENV) ($$($(PY) --version))"
 
+# MathJax, pinned in package-lock.json, served from the book's own _static/.
+$(NPM_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install MathJax for the book"; exit 1; }
+	@echo ">> installing package-lock.json into node_modules (MathJax)"
+	npm ci --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+mathjax: $(NPM_STAMP)
+
 test: venv
 	@echo ">> pytest: unit and property tests, doctests, strict nbval"
 	$(PY) -m pytest
 
-book: venv
+book: venv mathjax
 	@echo ">> building the book (warnings are errors)"
 	$(VENV)/bin/jupyter-book build -W -n --keep-going .
 	@echo ">> open $(CURDIR)/_build/html/index.html"
+
+# Needs Debian's chromium (apt-get install chromium); fails, never skips,
+# without it. First the checker's own tests on synthetic pages, then every
+# page of _build/html; screenshots go to _build/screenshots/{desktop,phone}.
+check-html: venv
+	@echo ">> checking every page of _build/html in headless Chromium"
+	rm -rf _build/screenshots
+	KL_CHECK_HTML=1 $(PY) -m pytest tests/browser
+	@echo ">> screenshots in $(CURDIR)/_build/screenshots"
 
 bench: venv
 	@for f in benchmarks/bench_*.py; do echo ">> $$f"; $(PY) $$f || exit 1; done
