@@ -2,6 +2,10 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+Densities tabulated on a grid (`kltools._grid`):
+    kl_on_grid
+Estimates from samples (`kltools._estimators`):
+    kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
 """
 
 from ._discrete import (
@@ -11,12 +15,19 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
+from ._grid import kl_on_grid
 
 __all__ = [
+    "MonteCarloResult",
     "cross_entropy",
     "entropy",
     "js_divergence",
     "kl_divergence",
+    "kl_histogram",
+    "kl_knn",
+    "kl_monte_carlo",
+    "kl_on_grid",
     "total_variation",
 ]
 
