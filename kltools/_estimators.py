@@ -203,9 +203,7 @@ def kl_monte_carlo(
             "(a sample rounded onto the edge of its support?)"
         )
     if np.isnan(lq).any() or (lq == np.inf).any():
-        raise ValueError(
-            "the log-density of `q` is NaN or +inf at a sample from `p`"
-        )
+        raise ValueError("the log-density of `q` is NaN or +inf at a sample from `p`")
     if (lq == -np.inf).any():
         return MonteCarloResult(math.inf, 0.0, n)
     r = lp - lq
@@ -383,9 +381,7 @@ def kl_knn(
                     "skipped); use a smaller `k` or data with fewer ties"
                 )
     if not (np.isfinite(rho).all() and np.isfinite(nu).all()):
-        raise ValueError(
-            "distances between points overflow; rescale `x` and `y`"
-        )
+        raise ValueError("distances between points overflow; rescale `x` and `y`")
     terms = np.log(nu) - np.log(rho)
     total = terms.sum() if weights is None else np.dot(weights, terms)
     value = d * float(total) / n + math.log(m / (n - 1))
