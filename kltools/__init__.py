@@ -2,6 +2,10 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+Densities tabulated on a grid (`kltools._grid`):
+    kl_on_grid
+Estimates from samples (`kltools._estimators`):
+    kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
@@ -13,13 +17,20 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
+from ._grid import kl_on_grid
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 
 __all__ = [
+    "MonteCarloResult",
     "cross_entropy",
     "entropy",
     "js_divergence",
     "kl_divergence",
+    "kl_histogram",
+    "kl_knn",
+    "kl_monte_carlo",
+    "kl_on_grid",
     "plot_densities",
     "plot_heatmaps",
     "plot_pmfs",

@@ -177,3 +177,37 @@ def finish(
     if result.ndim == 0:
         return float(result)
     return result
+
+
+def check_count(value: object, name: str, minimum: int) -> int:
+    """Return `value` as an int, requiring an integer no smaller than `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer, got {value!r}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum}, got {value}")
+    return value
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise if `arr` holds a NaN or an infinite entry."""
+    if not np.isfinite(arr).all():
+        raise ValueError(f"`{name}` contains NaN or infinite entries")
+
+
+def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
+    """Return a sample as a finite ``(n, d)`` float array.
+
+    A one-dimensional input of length n is n points in one dimension.
+    """
+    arr = as_real_array(x, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"`{name}` is empty (shape {arr.shape})")
+    check_finite(arr, name)
+    return arr
