@@ -2,6 +2,10 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+Closed forms for normal distributions (`kltools._closed_form`):
+    kl_normal, kl_mvnormal
+Frozen scipy.stats distributions (`kltools._between`):
+    kl_between, register_kl
 Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):
@@ -10,6 +14,8 @@ Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
 
+from ._between import kl_between, register_kl
+from ._closed_form import kl_mvnormal, kl_normal
 from ._discrete import (
     cross_entropy,
     entropy,
@@ -26,14 +32,18 @@ __all__ = [
     "cross_entropy",
     "entropy",
     "js_divergence",
+    "kl_between",
     "kl_divergence",
     "kl_histogram",
     "kl_knn",
     "kl_monte_carlo",
+    "kl_mvnormal",
+    "kl_normal",
     "kl_on_grid",
     "plot_densities",
     "plot_heatmaps",
     "plot_pmfs",
+    "register_kl",
     "total_variation",
 ]
 

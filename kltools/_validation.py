@@ -211,3 +211,30 @@ def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
         raise ValueError(f"`{name}` is empty (shape {arr.shape})")
     check_finite(arr, name)
     return arr
+
+
+def finite_array(x: ArrayLike, name: str) -> np.ndarray:
+    """Convert `x` to a float64 array, rejecting NaN and infinite entries."""
+    arr = as_real_array(x, name)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"`{name}` must be finite, got NaN or infinite entries")
+    return arr
+
+
+def positive_array(x: ArrayLike, name: str) -> np.ndarray:
+    """Convert `x` to a float64 array whose entries are positive and finite."""
+    arr = as_real_array(x, name)
+    bad = ~(np.isfinite(arr) & (arr > 0.0))
+    if bad.any():
+        value = float(arr[bad].flat[0])
+        raise ValueError(f"`{name}` must be positive and finite, got {value!r}")
+    return arr
+
+
+def broadcast_named(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Broadcast named arrays, naming them if their shapes do not broadcast."""
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        shapes = " and ".join(f"`{n}` {a.shape}" for n, a in arrays.items())
+        raise ValueError(f"shapes do not broadcast: {shapes}") from None

@@ -1,0 +1,376 @@
+"""Closed-form Kullback-Leibler divergences between normal distributions.
+
+The formulas are rearranged into sums of non-negative terms, each computed
+without cancellation (``exp(x) - 1 - x`` and ``(1 + t) log(1 + t) - t`` by
+their Taylor series near 0), so nearly equal distributions give small
+divergences to full relative precision instead of rounding noise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import ArrayLike
+
+from ._validation import (
+    broadcast_named,
+    finite_array,
+    log_base,
+    positive_array,
+)
+
+__all__ = ["kl_mvnormal", "kl_normal"]
+
+# Taylor coefficients 1/k! for k = 2..17: the series of exp(x) - 1 - x used
+# for |x| < 0.5, where the k = 17 term is below 2e-19 of the leading one.
+_EXP_COEFFS = [1.0 / math.factorial(k) for k in range(2, 18)]
+# Coefficients (-1)^k / (k (k - 1)) for k = 2..18: the series of
+# (1 + t) log(1 + t) - t used for |t| < 0.1 (last term below 1e-18 of the
+# leading one).
+_XLOGX_COEFFS = [(-1.0) ** k / (k * (k - 1)) for k in range(2, 19)]
+
+
+def _horner(x: np.ndarray, coeffs: list[float]) -> np.ndarray:
+    acc = np.full_like(x, coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        acc = acc * x + c
+    return acc
+
+
+def expm1mx(x: ArrayLike) -> np.ndarray:
+    """Return ``exp(x) - 1 - x`` (>= 0) accurately for every real `x`."""
+    x = np.asarray(x, dtype=np.float64)
+    small = np.abs(x) < 0.5
+    xs = np.where(small, x, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        direct = np.expm1(x) - x
+    return np.where(small, xs * xs * _horner(xs, _EXP_COEFFS), direct)
+
+
+def log_ratio(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """Return ``log(a / b)`` for positive `a`, `b`, accurate when a ~ b."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        # a - b is exact when a and b are within a factor 2 (Sterbenz).
+        near = np.abs(a - b) < 0.5 * b
+        return np.where(near, np.log1p((a - b) / b), np.log(a) - np.log(b))
+
+
+def kl_div(x: ArrayLike, y: ArrayLike) -> np.ndarray:
+    """Return ``x log(x / y) - x + y`` (>= 0) accurately, also when x ~ y.
+
+    Same limits as `scipy.special.kl_div`: 0 at ``x = 0``, ``inf`` for
+    ``x > 0 = y``.
+    """
+    from scipy.special import kl_div as _scipy_kl_div
+
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        t = (x - y) / y
+        small = (y > 0.0) & (np.abs(t) < 0.1)
+        ts = np.where(small, t, 0.0)
+        series = y * ts * ts * _horner(ts, _XLOGX_COEFFS)
+        return np.where(small, series, _scipy_kl_div(x, y))
+
+
+def finish_nats(kl: np.ndarray, divisor: float) -> float | np.ndarray:
+    """Clamp rounding below zero (and -0.0) to 0, convert units, unwrap 0-d."""
+    kl = np.where(kl > 0.0, kl, 0.0) / divisor
+    if kl.ndim == 0:
+        return float(kl)
+    return kl
+
+
+def normal_nats(
+    mu_p: np.ndarray, sigma_p: np.ndarray, mu_q: np.ndarray, sigma_q: np.ndarray
+) -> np.ndarray:
+    """KL in nats between normals with validated parameters (no checks)."""
+    u = log_ratio(sigma_p, sigma_q)
+    with np.errstate(over="ignore"):
+        d = (mu_p - mu_q) / sigma_q
+        return 0.5 * (expm1mx(2.0 * u) + d * d)
+
+
+def kl_normal(
+    mu_p: ArrayLike,
+    sigma_p: ArrayLike,
+    mu_q: ArrayLike,
+    sigma_q: ArrayLike,
+    *,
+    base: float | None = None,
+) -> float | np.ndarray:
+    r"""Compute the KL divergence between two univariate normal distributions.
+
+    .. warning:: `sigma_p` and `sigma_q` are **standard deviations**, not
+       variances: ``kl_normal(0, 2, 0, 1)`` compares N(0, 2²) with N(0, 1),
+       as ``scipy.stats.norm(loc, scale)`` does. Passing a variance where a
+       standard deviation is expected is the most common error in published
+       KL calculations.
+
+    Parameters
+    ----------
+    mu_p, sigma_p : array_like
+        Mean and **standard deviation** of :math:`P = N(\mu_p, \sigma_p^2)`.
+    mu_q, sigma_q : array_like
+        Mean and **standard deviation** of :math:`Q = N(\mu_q, \sigma_q^2)`.
+    base : float, optional
+        Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
+        or any positive number other than 1.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`D_{\mathrm{KL}}(P \| Q) \ge 0`: a float when every input is a
+        scalar, otherwise an array of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        If a mean is not finite, a standard deviation is not positive and
+        finite, the inputs do not broadcast, or `base` is invalid.
+
+    See Also
+    --------
+    kl_mvnormal : multivariate normals; agrees with this for 1 x 1
+        covariances ``[[sigma**2]]``.
+    kl_between : KL between frozen `scipy.stats` distributions.
+
+    Notes
+    -----
+    .. math::
+
+        D_{\mathrm{KL}}(P \| Q) = \log\frac{\sigma_q}{\sigma_p}
+        + \frac{\sigma_p^2 + (\mu_p - \mu_q)^2}{2 \sigma_q^2} - \frac12 .
+
+    It is computed as :math:`\tfrac12 [(e^{2u} - 1 - 2u) + d^2]` with
+    :math:`u = \log(\sigma_p / \sigma_q)` and
+    :math:`d = (\mu_p - \mu_q) / \sigma_q`, two non-negative terms each
+    evaluated without cancellation, so the relative accuracy is a few units
+    in the last place even for nearly equal distributions. The result is
+    exactly 0 for equal parameters, depends on the means only through
+    :math:`(\mu_p - \mu_q)/\sigma_q`, and is unchanged when both
+    distributions are shifted or scaled together. It grows without bound
+    as :math:`\sigma_p / \sigma_q \to 0` (like :math:`-\log`) or
+    :math:`\to \infty` (like the square), and overflows to ``inf`` only
+    when the true value exceeds the largest float.
+
+    References
+    ----------
+    .. [1] S. Kullback, *Information Theory and Statistics*, Wiley, 1959.
+    .. [2] J. Duchi, "Derivations for linear algebra and optimization",
+       Stanford University, 2007 (KL between normals).
+
+    Examples
+    --------
+    >>> from kltools import kl_normal
+    >>> round(kl_normal(0, 1, 1, 1), 6)  # means one standard deviation apart
+    0.5
+    >>> round(kl_normal(0, 2, 2, 2), 6)  # same shift in units of sigma = 2
+    0.5
+    >>> round(kl_normal(0, 1, 0, 2), 6)  # q twice as wide as p
+    0.318147
+    >>> round(kl_normal(0, 2, 0, 1), 6)  # ... and the reverse: not symmetric
+    0.806853
+    >>> kl_normal(0, 1, [0, 1, 2], 1, base=2).round(6)  # bits, broadcasting
+    array([0.      , 0.721348, 2.88539 ])
+    """
+    divisor = log_base(base)
+    mp = finite_array(mu_p, "mu_p")
+    sp = positive_array(sigma_p, "sigma_p")
+    mq = finite_array(mu_q, "mu_q")
+    sq = positive_array(sigma_q, "sigma_q")
+    mp, sp, mq, sq = broadcast_named(
+        {"mu_p": mp, "sigma_p": sp, "mu_q": mq, "sigma_q": sq}
+    )
+    return finish_nats(normal_nats(mp, sp, mq, sq), divisor)
+
+
+def _cholesky(cov: np.ndarray, name: str) -> np.ndarray:
+    """Lower Cholesky factors of a stack of covariance matrices.
+
+    `name` is how error messages refer to `cov` (e.g. "`cov_p`").
+    """
+    scale = np.abs(cov).max(axis=(-2, -1), keepdims=True)
+    asym = np.abs(cov - np.swapaxes(cov, -1, -2))
+    # Symmetric to rounding: np.cov and X.T @ X give exactly or nearly
+    # symmetric matrices; anything further off is a wrong argument.
+    if (asym > math.sqrt(np.finfo(np.float64).eps) * scale).any():
+        raise ValueError(f"{name} must be symmetric")
+    try:
+        low = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"{name} is not positive definite (its Cholesky factorisation "
+            "failed); a singular covariance has no density, so the KL "
+            "divergence is not defined by this formula"
+        ) from None
+    diag = np.diagonal(low, axis1=-2, axis2=-1)
+    if not (np.isfinite(low).all() and (diag > 0.0).all()):
+        raise ValueError(f"{name} is not positive definite")
+    return low
+
+
+def mvnormal_nats(
+    mean_p: np.ndarray,
+    cov_p: np.ndarray,
+    mean_q: np.ndarray,
+    cov_q: np.ndarray,
+    names: tuple[str, str, str, str] = ("`mean_p`", "`cov_p`", "`mean_q`", "`cov_q`"),
+) -> np.ndarray:
+    """KL in nats between multivariate normals given finite arrays.
+
+    Checks shapes, symmetry and positive definiteness; `names` are used in
+    the error messages.
+    """
+    n_mp, n_cp, n_mq, n_cq = names
+    for m, name in ((mean_p, n_mp), (mean_q, n_mq)):
+        if m.ndim < 1 or m.shape[-1] == 0:
+            raise ValueError(
+                f"{name} must have shape (..., k) with k >= 1, got {m.shape}"
+            )
+    k = mean_p.shape[-1]
+    if mean_q.shape[-1] != k:
+        raise ValueError(
+            f"{n_mp} and {n_mq} have different dimensions: {k} and {mean_q.shape[-1]}"
+        )
+    for c, name in ((cov_p, n_cp), (cov_q, n_cq)):
+        if c.ndim < 2 or c.shape[-2:] != (k, k):
+            raise ValueError(
+                f"{name} must have shape (..., {k}, {k}) to match the means, "
+                f"got {c.shape}"
+            )
+    try:
+        batch = np.broadcast_shapes(
+            mean_p.shape[:-1], cov_p.shape[:-2], mean_q.shape[:-1], cov_q.shape[:-2]
+        )
+    except ValueError:
+        raise ValueError(
+            "batch shapes do not broadcast: "
+            f"{n_mp} {mean_p.shape}, {n_cp} {cov_p.shape}, "
+            f"{n_mq} {mean_q.shape}, {n_cq} {cov_q.shape}"
+        ) from None
+    # Factor each distinct matrix once, then broadcast the factors.
+    low_p = np.broadcast_to(_cholesky(cov_p, n_cp), (*batch, k, k))
+    low_q = np.broadcast_to(_cholesky(cov_q, n_cq), (*batch, k, k))
+    diff = np.broadcast_to(mean_q - mean_p, (*batch, k))
+    with np.errstate(over="ignore"):
+        # A = Lq^{-1} Lp is lower triangular with diagonal Lp_ii / Lq_ii, so
+        # tr(A A^T) - k - log det(A A^T)
+        #   = sum_i (a_ii^2 - 1 - 2 log a_ii) + sum_{i>j} a_ij^2.
+        # The strictly lower part of A is that of A - I = Lq^{-1} (Lp - Lq),
+        # which is exactly 0 for equal covariances and keeps its relative
+        # accuracy when they are close.
+        a = scipy.linalg.solve_triangular(low_q, low_p - low_q, lower=True)
+        b = scipy.linalg.solve_triangular(low_q, diff[..., None], lower=True)
+        off = np.tril(a, -1)
+        u = log_ratio(
+            np.diagonal(low_p, axis1=-2, axis2=-1),
+            np.diagonal(low_q, axis1=-2, axis2=-1),
+        )
+        diag_terms = expm1mx(2.0 * u).sum(axis=-1)
+        return 0.5 * (
+            diag_terms + (off * off).sum(axis=(-2, -1)) + (b * b).sum(axis=(-2, -1))
+        )
+
+
+def kl_mvnormal(
+    mean_p: ArrayLike,
+    cov_p: ArrayLike,
+    mean_q: ArrayLike,
+    cov_q: ArrayLike,
+    *,
+    base: float | None = None,
+) -> float | np.ndarray:
+    r"""Compute the KL divergence between two multivariate normal distributions.
+
+    Parameters
+    ----------
+    mean_p, cov_p : array_like
+        Mean, shape ``(..., k)``, and covariance matrix, shape
+        ``(..., k, k)``, of :math:`P = N(\mu_p, \Sigma_p)`. The covariance
+        holds variances on its diagonal (not standard deviations).
+    mean_q, cov_q : array_like
+        Mean and covariance of :math:`Q = N(\mu_q, \Sigma_q)`.
+    base : float, optional
+        Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
+        or any positive number other than 1.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`D_{\mathrm{KL}}(P \| Q) \ge 0`: a float for a single pair,
+        otherwise an array of the broadcast batch shape (the leading
+        dimensions of all four inputs broadcast).
+
+    Raises
+    ------
+    ValueError
+        If an input is not finite, the shapes are inconsistent (``k``
+        differs, a covariance is not square, or batch shapes do not
+        broadcast), a covariance is not symmetric or not positive definite
+        (the message names `cov_p` or `cov_q`), or `base` is invalid.
+
+    See Also
+    --------
+    kl_normal : the univariate case, parameterised by standard deviations.
+    kl_between : KL between frozen `scipy.stats` distributions.
+
+    Notes
+    -----
+    .. math::
+
+        D_{\mathrm{KL}}(P \| Q) = \frac12 \left[
+        \operatorname{tr}(\Sigma_q^{-1} \Sigma_p)
+        + (\mu_q - \mu_p)^\top \Sigma_q^{-1} (\mu_q - \mu_p)
+        - k + \log \frac{\det \Sigma_q}{\det \Sigma_p} \right].
+
+    No inverse or determinant is formed. With Cholesky factors
+    :math:`\Sigma = L L^\top`, the triangular solves
+    :math:`A = L_q^{-1} L_p` and :math:`b = L_q^{-1}(\mu_q - \mu_p)` give
+
+    .. math::
+
+        D_{\mathrm{KL}} = \frac12 \Big[ \sum_i (a_{ii}^2 - 1 - 2 \log a_{ii})
+        + \sum_{i > j} a_{ij}^2 + \lVert b \rVert^2 \Big],
+
+    a sum of non-negative terms, with :math:`a_{ii} = (L_p)_{ii} / (L_q)_{ii}`
+    and the strictly lower part of :math:`A` obtained as that of
+    :math:`L_q^{-1}(L_p - L_q)`. Equal inputs give exactly 0; for nearly
+    equal covariances the absolute error is about
+    :math:`k \varepsilon \sqrt{D_{\mathrm{KL}}}` (the rounding of the two
+    Cholesky factorisations), far below the divergence itself. For
+    ``k = 1`` this is the computation of `kl_normal`. The
+    divergence is finite for any pair of positive definite covariances; a
+    singular covariance (a distribution without density) is rejected
+    rather than answered with ``inf`` or ``nan``. Accuracy degrades with
+    the condition number of :math:`\Sigma_q`, as for any solve.
+
+    References
+    ----------
+    .. [1] S. Kullback, *Information Theory and Statistics*, Wiley, 1959.
+    .. [2] J. Duchi, "Derivations for linear algebra and optimization",
+       Stanford University, 2007.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kltools import kl_mvnormal
+    >>> round(kl_mvnormal([0, 0], np.eye(2), [1, 0], np.eye(2)), 6)  # shift 1
+    0.5
+    >>> cov = [[1.0, 0.9], [0.9, 1.0]]  # strongly correlated
+    >>> round(kl_mvnormal([0, 0], cov, [0, 0], np.eye(2)), 6)  # vs independent
+    0.830366
+    >>> means = np.array([[0, 0], [1, 0], [2, 0]])  # a batch of three means
+    >>> kl_mvnormal(means, np.eye(2), [0, 0], np.eye(2)).round(6)
+    array([0. , 0.5, 2. ])
+    """
+    divisor = log_base(base)
+    mp = finite_array(mean_p, "mean_p")
+    cp = finite_array(cov_p, "cov_p")
+    mq = finite_array(mean_q, "mean_q")
+    cq = finite_array(cov_q, "cov_q")
+    return finish_nats(mvnormal_nats(mp, cp, mq, cq), divisor)
