@@ -3,7 +3,7 @@
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
 Closed forms for normal distributions (`kltools._closed_form`):
-    kl_normal, kl_mvnormal
+    kl_normal, kl_mvnormal, entropy_normal, cross_entropy_normal
 Frozen scipy.stats distributions (`kltools._between`):
     kl_between, register_kl
 Densities tabulated on a grid (`kltools._grid`):
@@ -15,7 +15,12 @@ Plotting, with the ``plot`` extra (`kltools._plotting`):
 """
 
 from ._between import kl_between, register_kl
-from ._closed_form import kl_mvnormal, kl_normal
+from ._closed_form import (
+    cross_entropy_normal,
+    entropy_normal,
+    kl_mvnormal,
+    kl_normal,
+)
 from ._discrete import (
     cross_entropy,
     entropy,
@@ -30,7 +35,9 @@ from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 __all__ = [
     "MonteCarloResult",
     "cross_entropy",
+    "cross_entropy_normal",
     "entropy",
+    "entropy_normal",
     "js_divergence",
     "kl_between",
     "kl_divergence",
