@@ -300,17 +300,17 @@ def kl_knn(
     ``universal-divergence`` package returns ``inf``, ``-inf`` or NaN on
     such data). Here a point's copies are skipped: :math:`\rho_k(i)` and
     :math:`\nu_k(i)` are distances to the k-th neighbour *at positive
-    distance*, counting coincident neighbours with their multiplicity (the
-    rule universal-divergence uses for its adaptive choice of k). The
-    reasoning: a zero
-    distance is a density estimate of infinity, an artefact of rounding
-    rather than a property of `P` or `Q`, and the nearest points at positive
-    distance still measure the local scale of each sample. Without ties this
-    is exactly the estimator above. With many ties (heavily rounded or
-    discrete data) the result is biased and depends on the rounding; for
-    discrete data, compare pmfs with `kl_divergence` instead. A point with
-    fewer than k neighbours at positive distance in `x` or in `y` (for
-    example when every point of `x` is the same) is a `ValueError`.
+    distance*, counting coincident neighbours with their multiplicity
+    (universal-divergence skips copies in the same way when it chooses k
+    adaptively). The reasoning: a zero distance is a density estimate of
+    infinity, an artefact of rounding rather than a property of `P` or `Q`,
+    and the nearest points at positive distance still measure the local
+    scale of each sample. Without ties this is exactly the estimator above.
+    With many ties (heavily rounded or discrete data) the result is biased
+    and depends on the rounding; for discrete data, compare pmfs with
+    `kl_divergence` instead. A point with fewer than k neighbours at
+    positive distance in `x` or in `y` (for example when every point of `x`
+    is the same) is a `ValueError`.
 
     References
     ----------
