@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import time
 
 import numpy as np
@@ -56,7 +57,11 @@ def main() -> None:
     truth = closed_form_shifted(d, shift, scale)
     print(f"n = m = {n}, d = {d}; P = N(0, I), Q = N({shift}, {scale}^2 I)")
     print(f"closed form KL(P || Q)            = {truth:.12f} nats")
-    print(f"times are the best of {args.repeat} runs")
+    print(
+        f"times are the best of {args.repeat} runs; {os.cpu_count()} cores, "
+        f"1-minute load average {os.getloadavg()[0]:.2f} at start (kl_knn uses "
+        "every core, so other work on the machine lowers the speed-up)"
+    )
 
     try:
         from universal_divergence import estimate
