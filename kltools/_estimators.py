@@ -118,13 +118,12 @@ def kl_monte_carlo(
     TypeError
         If `p` or `q` is not a frozen distribution with ``rvs`` and
         ``logpdf``/``logpmf``, if `n` is not an integer, or if `rng` is not
-        a valid seed or Generator.
+        a seed or Generator.
     ValueError
-        If `n` is less than 2; if one distribution is discrete and the other
-        continuous; if the distributions do not give one log-density per
-        sample (array parameters); if `p`'s log-density is not finite at one
-        of its own samples, or `q`'s is NaN or ``+inf``; or if `base` is
-        invalid.
+        If `n` is less than 2; if `rng` is a negative seed; if one
+        distribution is discrete and the other continuous; if either has
+        array parameters; if `p`'s log-density is not finite at one of its
+        own samples, or `q`'s is NaN or ``+inf``; or if `base` is invalid.
 
     See Also
     --------
@@ -182,11 +181,13 @@ def kl_monte_carlo(
         )
     try:
         gen = np.random.default_rng(rng)
-    except (TypeError, ValueError):
+    except TypeError:
         raise TypeError(
             "`rng` must be None, an integer seed or a numpy.random.Generator, "
             f"got {rng!r}"
         ) from None
+    except ValueError as exc:  # a negative seed
+        raise ValueError(f"`rng` is not a valid seed: {exc}") from None
     sample = p.rvs(size=n, random_state=gen)
     with np.errstate(all="ignore"):
         lp = np.asarray(logp(sample), dtype=np.float64)
@@ -296,18 +297,20 @@ def kl_knn(
     *Ties.* Samples from continuous distributions have no repeated points
     with probability one, but rounded or discrete data do, and a zero
     distance would make a term :math:`\pm\infty` and the sum NaN (the
-    ``universal-divergence`` package returns NaN or ``-inf`` there). Here a
-    point's copies are skipped: :math:`\rho_k(i)` and :math:`\nu_k(i)` are
-    distances to the k-th neighbour *at positive distance*, counting
-    coincident neighbours with their multiplicity. The reasoning: a zero
-    distance is a density estimate of infinity, an artefact of rounding
-    rather than a property of `P` or `Q`, and the nearest points at positive
-    distance still measure the local scale of each sample. Without ties this
-    is exactly the estimator above. With many ties (heavily rounded or
-    discrete data) the result is biased and depends on the rounding; for
-    discrete data, compare pmfs with `kl_divergence` instead. A point with
-    fewer than k neighbours at positive distance in `x` or in `y` (for
-    example when every point of `x` is the same) is a `ValueError`.
+    ``universal-divergence`` package returns ``inf``, ``-inf`` or NaN on
+    such data). Here a point's copies are skipped: :math:`\rho_k(i)` and
+    :math:`\nu_k(i)` are distances to the k-th neighbour *at positive
+    distance*, counting coincident neighbours with their multiplicity
+    (universal-divergence skips copies in the same way when it chooses k
+    adaptively). The reasoning: a zero distance is a density estimate of
+    infinity, an artefact of rounding rather than a property of `P` or `Q`,
+    and the nearest points at positive distance still measure the local
+    scale of each sample. Without ties this is exactly the estimator above.
+    With many ties (heavily rounded or discrete data) the result is biased
+    and depends on the rounding; for discrete data, compare pmfs with
+    `kl_divergence` instead. A point with fewer than k neighbours at
+    positive distance in `x` or in `y` (for example when every point of `x`
+    is the same) is a `ValueError`.
 
     References
     ----------
