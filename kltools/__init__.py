@@ -4,16 +4,25 @@ Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
 Simulation (`kltools._simulate`):
     sample_pmf, count_outcomes, empirical_pmf
-Plotting, with the ``plot`` extra (`kltools._plotting`):
-    plot_pmfs
 Closed forms for normal distributions (`kltools._closed_form`):
-    kl_normal, kl_mvnormal
+    kl_normal, kl_mvnormal, entropy_normal, cross_entropy_normal
 Frozen scipy.stats distributions (`kltools._between`):
     kl_between, register_kl
+Densities tabulated on a grid (`kltools._grid`):
+    kl_on_grid
+Estimates from samples (`kltools._estimators`):
+    kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
+Plotting, with the ``plot`` extra (`kltools._plotting`):
+    plot_pmfs, plot_densities, plot_heatmaps
 """
 
 from ._between import kl_between, register_kl
-from ._closed_form import kl_mvnormal, kl_normal
+from ._closed_form import (
+    cross_entropy_normal,
+    entropy_normal,
+    kl_mvnormal,
+    kl_normal,
+)
 from ._discrete import (
     cross_entropy,
     entropy,
@@ -21,19 +30,30 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
-from ._plotting import plot_pmfs
+from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
+from ._grid import kl_on_grid
+from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
 __all__ = [
+    "MonteCarloResult",
     "count_outcomes",
     "cross_entropy",
+    "cross_entropy_normal",
     "empirical_pmf",
     "entropy",
+    "entropy_normal",
     "js_divergence",
     "kl_between",
     "kl_divergence",
+    "kl_histogram",
+    "kl_knn",
+    "kl_monte_carlo",
     "kl_mvnormal",
     "kl_normal",
+    "kl_on_grid",
+    "plot_densities",
+    "plot_heatmaps",
     "plot_pmfs",
     "register_kl",
     "sample_pmf",

@@ -186,15 +186,6 @@ def finish(
     return result
 
 
-def check_count(n: object, name: str) -> int:
-    """Return `n` as a Python int, requiring a non-negative integer."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"`{name}` must be a non-negative integer, got {n!r}")
-    if n < 0:
-        raise ValueError(f"`{name}` must be a non-negative integer, got {n!r}")
-    return int(n)
-
-
 def as_generator(rng: object) -> np.random.Generator:
     """Return a `numpy.random.Generator` from `rng`.
 
@@ -275,11 +266,49 @@ def check_pmf(pmf: ArrayLike, name: str = "pmf") -> np.ndarray:
     return arr
 
 
+def check_count(value: object, name: str, minimum: int = 0) -> int:
+    """Return `value` as an int, requiring an integer no smaller than `minimum`."""
+    wanted = "a non-negative integer" if minimum == 0 else "an integer"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be {wanted}, got {value!r}")
+    value = int(value)
+    if value < minimum:
+        if minimum == 0:
+            raise ValueError(f"`{name}` must be a non-negative integer, got {value}")
+        raise ValueError(f"`{name}` must be at least {minimum}, got {value}")
+    return value
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise if `arr` holds a NaN or an infinite entry."""
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            f"`{name}` contains NaN or infinite entries; it must be finite"
+        )
+
+
+def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
+    """Return a sample as a finite ``(n, d)`` float array.
+
+    A one-dimensional input of length n is n points in one dimension.
+    """
+    arr = as_real_array(x, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"`{name}` is empty (shape {arr.shape})")
+    check_finite(arr, name)
+    return arr
+
+
 def finite_array(x: ArrayLike, name: str) -> np.ndarray:
     """Convert `x` to a float64 array, rejecting NaN and infinite entries."""
     arr = as_real_array(x, name)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"`{name}` must be finite, got NaN or infinite entries")
+    check_finite(arr, name)
     return arr
 
 

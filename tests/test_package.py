@@ -21,11 +21,13 @@ def test_import_does_not_pull_in_tensorflow_or_matplotlib():
 
 
 def test_every_public_name_exists_and_is_documented():
-    """Each name in __all__ exists and has a numpydoc docstring with Examples."""
+    """Functions in __all__ have Parameters and Examples; classes, Attributes."""
     assert kltools.__all__ == sorted(kltools.__all__)
     for name in kltools.__all__:
         obj = getattr(kltools, name)
         doc = inspect.getdoc(obj) or ""
-        assert "Examples\n--------" in doc, name
-        if inspect.isfunction(obj):
+        if inspect.isclass(obj):
+            assert "Attributes\n----------" in doc, name
+        else:
             assert "Parameters\n----------" in doc, name
+            assert "Examples\n--------" in doc, name
