@@ -47,8 +47,11 @@ test: venv
 	@echo ">> pytest: unit and property tests, doctests, strict nbval"
 	$(PY) -m pytest
 
+# A fresh _build/html each time: Sphinx does not overwrite static files it
+# copied before, so an edited book/_static file would otherwise go stale.
 book: venv mathjax
 	@echo ">> building the book (warnings are errors)"
+	rm -rf _build/html
 	$(VENV)/bin/jupyter-book build -W -n --keep-going .
 	@echo ">> open $(CURDIR)/_build/html/index.html"
 
