@@ -2,6 +2,8 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
+    fit_gaussian (returns a GaussianFit)
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs
 """
@@ -13,11 +15,14 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._fitting import GaussianFit, fit_gaussian
 from ._plotting import plot_pmfs
 
 __all__ = [
+    "GaussianFit",
     "cross_entropy",
     "entropy",
+    "fit_gaussian",
     "js_divergence",
     "kl_divergence",
     "plot_pmfs",

@@ -177,3 +177,82 @@ def finish(
     if result.ndim == 0:
         return float(result)
     return result
+
+
+def check_count(value: object, name: str, minimum: int) -> int:
+    """Return `value` as an int, requiring an integer no smaller than `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer, got {value!r}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum}, got {value}")
+    return value
+
+
+def check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise if `arr` holds a NaN or an infinite entry."""
+    if not np.isfinite(arr).all():
+        raise ValueError(f"`{name}` contains NaN or infinite entries")
+
+
+def check_real(value: object, name: str, *, positive: bool = False) -> float:
+    """Return a finite real scalar as a float (strictly positive if asked)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or (positive and value <= 0.0):
+        kind = "a positive finite number" if positive else "finite"
+        raise ValueError(f"`{name}` must be {kind}, got {value!r}")
+    return value
+
+
+def check_grid(x: ArrayLike, name: str = "x") -> np.ndarray:
+    """Return `x` as a finite, strictly increasing 1-D grid of >= 2 points."""
+    x = as_real_array(x, name)
+    if x.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be a one-dimensional grid of points, got shape {x.shape}"
+        )
+    if x.size < 2:
+        raise ValueError(
+            f"`{name}` must have at least 2 points to integrate over, got {x.size}"
+        )
+    check_finite(x, name)
+    if not (np.diff(x) > 0.0).all():
+        raise ValueError(f"`{name}` must be strictly increasing")
+    return x
+
+
+def check_grid_density(values: ArrayLike, name: str, size: int) -> np.ndarray:
+    """Return density values tabulated on a grid of `size` points (last axis).
+
+    The values must be finite and non-negative; leading axes, if any, hold a
+    batch of densities.
+    """
+    arr = as_real_array(values, name)
+    if arr.ndim == 0 or arr.shape[-1] != size:
+        n = 1 if arr.ndim == 0 else arr.shape[-1]
+        raise ValueError(
+            f"`{name}` must hold one density value per grid point along its "
+            f"last axis: it has {n} but `x` has {size} points"
+        )
+    check_finite(arr, name)
+    if (arr < 0.0).any():
+        raise ValueError(
+            f"`{name}` contains negative entries (smallest {float(arr.min()):.6g}); "
+            "densities must be non-negative"
+        )
+    return arr
+
+
+def trapezoid_weights(x: np.ndarray) -> np.ndarray:
+    """Return weights `w` with ``(w * f).sum()`` the trapezoid rule on grid `x`.
+
+    ``w[i] = (x[i+1] - x[i-1]) / 2`` inside and half a step at the ends, so the
+    grid step is part of every weight and cannot be forgotten.
+    """
+    h = np.diff(x)
+    w = np.zeros_like(x)
+    w[:-1] += 0.5 * h
+    w[1:] += 0.5 * h
+    return w
