@@ -200,6 +200,21 @@ def forward_kl_and_gradient(mu, s):
     )
 
 
+@pytest.mark.parametrize("divergence", ["forward", "reverse"])
+def test_loss_of_target_cut_off_by_the_grid_has_no_mass_offset(divergence):
+    """A target missing mass 6e-7 beyond the grid still gets KL = mu^2 / (2 tau^2)."""
+    # N(0, 2^2) on [-10, 10] has mass 1 - 2 Phi(-5) = 1 - 5.7e-7 on the grid.
+    # Against N(0.01, 2^2) the KL is 0.01^2 / 8 = 1.25e-5 in both directions;
+    # a loss without the mass correction would be off by -5.7e-7 (forward)
+    # or +5.7e-7 (reverse), 4.6%. What remains is the truncation of both
+    # normals at 5 standard deviations, which shrinks their variance by a
+    # relative 10 phi(5) / (1 - 2 Phi(-5)) = 1.49e-5.
+    fit = fit_gaussian(
+        X10, norm.pdf(X10, 0, 2), divergence=divergence, mu0=0.01, sigma0=2.0, steps=1
+    )
+    assert_allclose(fit.history["loss"][0], 0.01**2 / 8, rtol=2e-5)
+
+
 def test_adam_matches_the_algorithm_of_kingma_and_ba():
     """The Adam steps follow Algorithm 1 of Kingma and Ba, in numpy."""
     # Algorithm 1 with the "efficient" step of their section 2 and Keras's
