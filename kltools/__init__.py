@@ -2,6 +2,10 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
+Densities tabulated on a grid (`kltools._grid`):
+    kl_on_grid
+Estimates from samples (`kltools._estimators`):
+    kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
 Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
     fit_gaussian (returns a GaussianFit)
 Plotting, with the ``plot`` extra (`kltools._plotting`):
@@ -15,16 +19,23 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
 from ._fitting import GaussianFit, fit_gaussian
+from ._grid import kl_on_grid
 from ._plotting import plot_pmfs
 
 __all__ = [
     "GaussianFit",
+    "MonteCarloResult",
     "cross_entropy",
     "entropy",
     "fit_gaussian",
     "js_divergence",
     "kl_divergence",
+    "kl_histogram",
+    "kl_knn",
+    "kl_monte_carlo",
+    "kl_on_grid",
     "plot_pmfs",
     "total_variation",
 ]

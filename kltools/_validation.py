@@ -256,3 +256,21 @@ def trapezoid_weights(x: np.ndarray) -> np.ndarray:
     w[:-1] += 0.5 * h
     w[1:] += 0.5 * h
     return w
+
+
+def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
+    """Return a sample as a finite ``(n, d)`` float array.
+
+    A one-dimensional input of length n is n points in one dimension.
+    """
+    arr = as_real_array(x, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    elif arr.ndim != 2:
+        raise ValueError(
+            f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"`{name}` is empty (shape {arr.shape})")
+    check_finite(arr, name)
+    return arr

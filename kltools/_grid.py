@@ -1,0 +1,183 @@
+"""Kullback-Leibler divergence between densities tabulated on a grid."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import as_real_array, check_finite, log_base
+
+__all__ = ["kl_on_grid"]
+
+
+def _grid(x: ArrayLike) -> np.ndarray:
+    """Return `x` as a finite, strictly increasing 1-D grid of >= 2 points."""
+    x = as_real_array(x, "x")
+    if x.ndim != 1:
+        raise ValueError(
+            f"`x` must be a one-dimensional grid of points, got shape {x.shape}"
+        )
+    if x.size < 2:
+        raise ValueError(
+            f"`x` must have at least 2 points to integrate over, got {x.size}"
+        )
+    check_finite(x, "x")
+    if not (np.diff(x) > 0.0).all():
+        raise ValueError("`x` must be strictly increasing")
+    return x
+
+
+def _densities(values: ArrayLike, name: str, size: int) -> np.ndarray:
+    """Return density values on a grid of `size` points (last axis)."""
+    arr = as_real_array(values, name)
+    if arr.ndim == 0 or arr.shape[-1] != size:
+        n = 1 if arr.ndim == 0 else arr.shape[-1]
+        raise ValueError(
+            f"`{name}` must hold one density value per grid point along its "
+            f"last axis: it has {n} but `x` has {size} points"
+        )
+    check_finite(arr, name)
+    if (arr < 0.0).any():
+        raise ValueError(
+            f"`{name}` contains negative entries (smallest {float(arr.min()):.6g}); "
+            "densities must be non-negative"
+        )
+    return arr
+
+
+def _kl_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Return p*log(p/q) elementwise with the conventions of `kl_divergence`."""
+    with np.errstate(all="ignore"):
+        f = p * np.log(p / q)
+        bad = ~np.isfinite(f)
+        if bad.any():
+            # Zeros in p or q, or p/q over- or underflowing: fix those terms only.
+            pb, qb = p[bad], q[bad]
+            f[bad] = np.where(
+                pb == 0.0,
+                0.0,
+                np.where(qb == 0.0, np.inf, pb * (np.log(pb) - np.log(qb))),
+            )
+    return f
+
+
+def kl_on_grid(
+    p: ArrayLike,
+    q: ArrayLike,
+    x: ArrayLike,
+    *,
+    base: float | None = None,
+) -> float | np.ndarray:
+    r"""Integrate the Kullback-Leibler divergence of densities on a grid.
+
+    Parameters
+    ----------
+    p, q : array_like
+        Values of the probability densities of `p` and of the reference `q`
+        at the points `x`, along the last axis. Leading axes hold a batch of
+        pairs and broadcast by numpy's rules (for example several `p`
+        against one `q`).
+    x : array_like
+        The grid: a one-dimensional, strictly increasing array of at least
+        two points, evenly spaced or not.
+    base : float, optional
+        Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
+        or any positive number other than 1.
+
+    Returns
+    -------
+    float or ndarray
+        The trapezoid-rule approximation of
+        :math:`D_{\mathrm{KL}}(p \| q) \ge 0` over :math:`[x_0, x_{N-1}]`,
+        possibly ``inf``: a float for one-dimensional `p` and `q`, otherwise
+        an array of their broadcast shape without the last axis.
+
+    Raises
+    ------
+    ValueError
+        If `x` is not one-dimensional, has fewer than 2 points, is not
+        strictly increasing or is not finite; if `p` or `q` is not numeric,
+        does not have one value per grid point along its last axis, or
+        contains negative, NaN or infinite values; if `p` and `q` do not
+        broadcast; or if `base` is not a positive number other than 1.
+
+    See Also
+    --------
+    kl_divergence : the same divergence between pmfs.
+
+    Notes
+    -----
+    With :math:`f(x) = p(x) \log(p(x) / q(x))` and steps
+    :math:`h_i = x_{i+1} - x_i`, the result is
+
+    .. math::
+
+       D_{\mathrm{KL}}(p \| q) = \int p(x) \log \frac{p(x)}{q(x)} \, dx
+       \approx \sum_{i=0}^{N-2} h_i \, \frac{f(x_i) + f(x_{i+1})}{2}.
+
+    The grid step :math:`h_i` is part of the integral. Summing density values
+    without it, a common mistake, is out by a factor of :math:`1/h`: for
+    :math:`N(0, 2^2)` against :math:`N(2, 2^2)` on a grid of step 0.001,
+    ``np.sum(p * np.log(p / q))`` gives about 500 instead of 0.5. This
+    function takes the grid itself rather than a step so that the step cannot
+    be left out.
+
+    Zeros follow `kl_divergence`: a grid point with :math:`p = 0` contributes
+    0 whatever :math:`q` is, and a grid point with :math:`p > 0` and
+    :math:`q = 0` makes the result ``inf`` (`p` is not absolutely continuous
+    with respect to `q`). A grid cannot tell an isolated zero of `q` from a
+    region where `q` vanishes, so a `q` that is zero at a single point where
+    `p` is positive (for example the density :math:`2x` on :math:`[0, 1]` at
+    :math:`x = 0`) gives ``inf`` even though the integral may be finite; move
+    the grid off such points. The result is never NaN.
+
+    The error is :math:`O(h^2)` for an integrand with two continuous
+    derivatives, and much smaller for smooth integrands that decay to zero at
+    both ends of an evenly spaced grid. Mass outside
+    :math:`[x_0, x_{N-1}]` is ignored, so the grid should cover where `p`
+    has mass. The divergence of two densities is non-negative; a negative
+    sum, which only discretisation or truncation can produce, is returned as
+    0.
+
+    References
+    ----------
+    .. [1] S. Kullback and R. A. Leibler, "On information and sufficiency",
+       *Ann. Math. Statist.* 22(1), 79-86, 1951.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.stats import norm
+    >>> from kltools import kl_on_grid
+    >>> x = np.linspace(-20, 20, 40001)  # a grid of step 0.001
+    >>> p, q = norm.pdf(x, 0, 2), norm.pdf(x, 2, 2)  # N(0, 2^2) and N(2, 2^2)
+    >>> round(kl_on_grid(p, q, x), 6)  # closed form: 2**2 / (2 * 2**2) = 0.5
+    0.5
+    >>> round(float(np.sum(p * np.log(p / q))))  # the mistake: no grid step
+    500
+
+    Grids need not be evenly spaced; several `p` against one `q`:
+
+    >>> x = np.sinh(np.linspace(-4, 4, 8001))  # dense near 0, sparse in tails
+    >>> p = norm.pdf(x, [[0.0], [1.0]], 1)  # N(0, 1) and N(1, 1), one per row
+    >>> kl_on_grid(p, norm.pdf(x, 0, 1), x, base=2).round(6)  # 0 and 1/(2 ln 2)
+    array([0.      , 0.721348])
+    """
+    divisor = log_base(base)
+    x = _grid(x)
+    p = _densities(p, "p", x.size)
+    q = _densities(q, "q", x.size)
+    try:
+        p, q = np.broadcast_arrays(p, q)
+    except ValueError:
+        raise ValueError(
+            f"shapes do not broadcast: `p` {p.shape} and `q` {q.shape}"
+        ) from None
+    f = _kl_integrand(p, q)
+    with np.errstate(over="ignore"):  # inf terms give inf, as intended
+        total = 0.5 * ((f[..., 1:] + f[..., :-1]) * np.diff(x)).sum(axis=-1)
+    # Also maps -0.0 to 0.0.
+    result = np.where(total > 0.0, total, 0.0) / divisor
+    if result.ndim == 0:
+        return float(result)
+    return result
