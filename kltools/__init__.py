@@ -6,12 +6,15 @@ Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):
     kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
+Bootstrap confidence intervals for estimates (`kltools._bootstrap`):
+    bootstrap_ci (returns a BootstrapResult)
 Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
     fit_gaussian (returns a GaussianFit)
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs
 """
 
+from ._bootstrap import BootstrapResult, bootstrap_ci
 from ._discrete import (
     cross_entropy,
     entropy,
@@ -25,8 +28,10 @@ from ._grid import kl_on_grid
 from ._plotting import plot_pmfs
 
 __all__ = [
+    "BootstrapResult",
     "GaussianFit",
     "MonteCarloResult",
+    "bootstrap_ci",
     "cross_entropy",
     "entropy",
     "fit_gaussian",

@@ -274,3 +274,16 @@ def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
         raise ValueError(f"`{name}` is empty (shape {arr.shape})")
     check_finite(arr, name)
     return arr
+
+
+def check_rng(rng: object) -> np.random.Generator:
+    """Return a Generator from `rng` (None, an integer seed or a Generator)."""
+    try:
+        return np.random.default_rng(rng)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            "`rng` must be None, an integer seed or a numpy.random.Generator, "
+            f"got {rng!r}"
+        ) from None
+    except ValueError as exc:  # a negative seed
+        raise ValueError(f"`rng` is not a valid seed: {exc}") from None
