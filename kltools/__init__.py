@@ -2,8 +2,6 @@
 
 Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
-Simulation (`kltools._simulate`):
-    sample_pmf, count_outcomes, empirical_pmf
 Closed forms for normal distributions (`kltools._closed_form`):
     kl_normal, kl_mvnormal, entropy_normal, cross_entropy_normal
 Frozen scipy.stats distributions (`kltools._between`):
@@ -12,11 +10,18 @@ Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):
     kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
+Bootstrap confidence intervals for estimates (`kltools._bootstrap`):
+    bootstrap_ci (returns a BootstrapResult)
+Simulation (`kltools._simulate`):
+    sample_pmf, count_outcomes, empirical_pmf
+Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
+    fit_gaussian (returns a GaussianFit)
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
 
 from ._between import kl_between, register_kl
+from ._bootstrap import BootstrapResult, bootstrap_ci
 from ._closed_form import (
     cross_entropy_normal,
     entropy_normal,
@@ -31,18 +36,23 @@ from ._discrete import (
     total_variation,
 )
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
+from ._fitting import GaussianFit, fit_gaussian
 from ._grid import kl_on_grid
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
 __all__ = [
+    "BootstrapResult",
+    "GaussianFit",
     "MonteCarloResult",
+    "bootstrap_ci",
     "count_outcomes",
     "cross_entropy",
     "cross_entropy_normal",
     "empirical_pmf",
     "entropy",
     "entropy_normal",
+    "fit_gaussian",
     "js_divergence",
     "kl_between",
     "kl_divergence",

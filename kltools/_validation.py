@@ -287,6 +287,69 @@ def check_finite(arr: np.ndarray, name: str) -> None:
         )
 
 
+def check_real(value: object, name: str, *, positive: bool = False) -> float:
+    """Return a finite real scalar as a float (strictly positive if asked)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or (positive and value <= 0.0):
+        kind = "a positive finite number" if positive else "finite"
+        raise ValueError(f"`{name}` must be {kind}, got {value!r}")
+    return value
+
+
+def check_grid(x: ArrayLike, name: str = "x") -> np.ndarray:
+    """Return `x` as a finite, strictly increasing 1-D grid of >= 2 points."""
+    x = as_real_array(x, name)
+    if x.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be a one-dimensional grid of points, got shape {x.shape}"
+        )
+    if x.size < 2:
+        raise ValueError(
+            f"`{name}` must have at least 2 points to integrate over, got {x.size}"
+        )
+    check_finite(x, name)
+    if not (np.diff(x) > 0.0).all():
+        raise ValueError(f"`{name}` must be strictly increasing")
+    return x
+
+
+def check_grid_density(values: ArrayLike, name: str, size: int) -> np.ndarray:
+    """Return density values tabulated on a grid of `size` points (last axis).
+
+    The values must be finite and non-negative; leading axes, if any, hold a
+    batch of densities.
+    """
+    arr = as_real_array(values, name)
+    if arr.ndim == 0 or arr.shape[-1] != size:
+        n = 1 if arr.ndim == 0 else arr.shape[-1]
+        raise ValueError(
+            f"`{name}` must hold one density value per grid point along its "
+            f"last axis: it has {n} but `x` has {size} points"
+        )
+    check_finite(arr, name)
+    if (arr < 0.0).any():
+        raise ValueError(
+            f"`{name}` contains negative entries (smallest {float(arr.min()):.6g}); "
+            "densities must be non-negative"
+        )
+    return arr
+
+
+def trapezoid_weights(x: np.ndarray) -> np.ndarray:
+    """Return weights `w` with ``(w * f).sum()`` the trapezoid rule on grid `x`.
+
+    ``w[i] = (x[i+1] - x[i-1]) / 2`` inside and half a step at the ends, so the
+    grid step is part of every weight and cannot be forgotten.
+    """
+    h = np.diff(x)
+    w = np.zeros_like(x)
+    w[:-1] += 0.5 * h
+    w[1:] += 0.5 * h
+    return w
+
+
 def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
     """Return a sample as a finite ``(n, d)`` float array.
 
@@ -329,3 +392,16 @@ def broadcast_named(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
     except ValueError:
         shapes = " and ".join(f"`{n}` {a.shape}" for n, a in arrays.items())
         raise ValueError(f"shapes do not broadcast: {shapes}") from None
+
+
+def check_rng(rng: object) -> np.random.Generator:
+    """Return a Generator from `rng` (None, an integer seed or a Generator)."""
+    try:
+        return np.random.default_rng(rng)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(
+            "`rng` must be None, an integer seed or a numpy.random.Generator, "
+            f"got {rng!r}"
+        ) from None
+    except ValueError as exc:  # a negative seed
+        raise ValueError(f"`rng` is not a valid seed: {exc}") from None

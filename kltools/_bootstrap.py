@@ -1,0 +1,190 @@
+"""Bootstrap confidence intervals for divergence estimates from two samples."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import (
+    as_real_array,
+    check_count,
+    check_finite,
+    check_real,
+    check_rng,
+)
+
+__all__ = ["BootstrapResult", "bootstrap_ci"]
+
+_METHODS = ("percentile", "normal")
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """A bootstrap confidence interval for an estimate.
+
+    Attributes
+    ----------
+    estimate : float
+        The estimator on the original samples.
+    low, high : float
+        The ends of the interval.
+    stderr : float
+        The standard deviation of the finite bootstrap replicates, ``inf`` if
+        any replicate is infinite.
+    replicates : ndarray
+        The estimator on each resample (read-only).
+    """
+
+    estimate: float
+    low: float
+    high: float
+    stderr: float
+    replicates: np.ndarray
+
+
+def _sample(x: ArrayLike, name: str) -> np.ndarray:
+    arr = as_real_array(x, name)
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"`{name}` is empty")
+    check_finite(arr, name)
+    return arr
+
+
+def bootstrap_ci(
+    estimator: Callable[[np.ndarray, np.ndarray], float],
+    x: ArrayLike,
+    y: ArrayLike,
+    *,
+    n_resamples: int = 200,
+    confidence: float = 0.95,
+    method: str = "percentile",
+    rng: int | np.random.Generator | None = None,
+) -> BootstrapResult:
+    r"""Compute a bootstrap confidence interval for an estimate from two samples.
+
+    Parameters
+    ----------
+    estimator : callable
+        ``estimator(x, y)`` returns a float, for example `kl_knn` or
+        ``functools.partial(kl_histogram, bins=20, pseudocount=0.5)``.
+    x, y : array_like, shape (n,) or (n, d)
+        The two samples; each is resampled along its first axis, keeping its
+        shape.
+    n_resamples : int, optional
+        Number of bootstrap resamples, at least 2 (default 200).
+    confidence : float, optional
+        Coverage of the interval, strictly between 0 and 1 (default 0.95).
+    method : {"percentile", "normal"}, optional
+        ``"percentile"`` (default): the :math:`(1 \mp c)/2` quantiles of the
+        replicates. ``"normal"``: the estimate plus or minus
+        :math:`z_{(1 + c)/2}` bootstrap standard errors.
+    rng : None, int or numpy.random.Generator, optional
+        Source of randomness, passed to `numpy.random.default_rng`.
+
+    Returns
+    -------
+    BootstrapResult
+        ``.estimate``, ``.low``, ``.high``, ``.stderr`` and ``.replicates``.
+
+    Raises
+    ------
+    ValueError
+        If `x` or `y` is empty, not numeric, not of shape (n,) or (n, d), or
+        contains NaN or infinite values; if `n_resamples` is smaller than 2;
+        if `confidence` is not strictly between 0 and 1; if `method` is
+        unknown; if `rng` is a negative seed; or if the estimator returns
+        NaN.
+    TypeError
+        If `estimator` is not callable, `n_resamples` is not an integer,
+        `confidence` is not a real number or `rng` is of the wrong type.
+
+    See Also
+    --------
+    kl_knn, kl_histogram : estimators to wrap.
+
+    Notes
+    -----
+    Each resample draws n rows of `x` and m rows of `y` independently, with
+    replacement, and evaluates the estimator on them [1]_. With B replicates
+    and :math:`\alpha = (1 - c)/2`, the percentile interval runs from the
+    replicate of rank :math:`\lceil B\alpha \rceil` to that of rank
+    :math:`\lceil B(1 - \alpha) \rceil` in increasing order (the 10th and
+    the 390th of 400 for 95%): no interpolation between replicates, so
+    infinite replicates give infinite ends rather than NaN. The normal interval is
+    :math:`\hat D \pm z \, \mathrm{se}`; it is infinite if a replicate is.
+
+    The bootstrap describes the spread of an estimator, not its bias: an
+    interval around a biased estimate (a histogram with a pseudocount, or
+    `kl_knn` in many dimensions) can miss the true divergence however many
+    resamples are drawn. Resamples also repeat points. `kl_knn` skips the
+    copies, which shifts its replicates away from the estimate; their spread
+    is still a fair standard error, so for `kl_knn` the ``"normal"`` interval
+    is the better choice (the chapter on estimating KL shows both).
+
+    References
+    ----------
+    .. [1] B. Efron and R. J. Tibshirani, *An Introduction to the
+       Bootstrap*, Chapman & Hall, 1993, chapters 6 and 13.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kltools import bootstrap_ci, kl_knn
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(0, 1, 2000)  # P = N(0, 1)
+    >>> y = rng.normal(1, 1, 2000)  # Q = N(1, 1); KL(P || Q) = 0.5
+    >>> res = bootstrap_ci(kl_knn, x, y, method="normal", rng=1)
+    >>> round(res.estimate, 3), round(res.low, 3), round(res.high, 3)
+    (0.521, 0.392, 0.649)
+    >>> len(res.replicates)
+    200
+    """
+    if not callable(estimator):
+        raise TypeError(f"`estimator` must be callable, got {estimator!r}")
+    x = _sample(x, "x")
+    y = _sample(y, "y")
+    n_resamples = check_count(n_resamples, "n_resamples", 2)
+    confidence = check_real(confidence, "confidence")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(
+            f"`confidence` must be strictly between 0 and 1, got {confidence!r}"
+        )
+    if method not in _METHODS:
+        raise ValueError(f"`method` must be 'percentile' or 'normal', got {method!r}")
+    gen = check_rng(rng)
+
+    estimate = float(estimator(x, y))
+    n, m = x.shape[0], y.shape[0]
+    replicates = np.empty(n_resamples)
+    for i in range(n_resamples):  # one estimator call per resample
+        replicates[i] = estimator(x[gen.integers(0, n, n)], y[gen.integers(0, m, m)])
+    if math.isnan(estimate) or np.isnan(replicates).any():
+        raise ValueError("the estimator returned NaN")
+
+    finite = np.isfinite(replicates)
+    stderr = float(np.std(replicates, ddof=1)) if finite.all() else math.inf
+    alpha = (1.0 - confidence) / 2.0
+    if method == "percentile":
+        # Order statistics at ranks ceil(B alpha) and ceil(B (1 - alpha)); the
+        # 1e-9 keeps (1 - 0.95) / 2 = 0.025000000000000022 from moving a rank.
+        ordered = np.sort(replicates)
+        ranks = [max(math.ceil(n_resamples * a - 1e-9), 1) for a in (alpha, 1 - alpha)]
+        low, high = float(ordered[ranks[0] - 1]), float(ordered[ranks[1] - 1])
+    else:
+        z = NormalDist().inv_cdf(1.0 - alpha)
+        low, high = estimate - z * stderr, estimate + z * stderr
+        if not math.isfinite(stderr):
+            low, high = -math.inf, math.inf
+    replicates.flags.writeable = False
+    return BootstrapResult(
+        estimate=estimate, low=low, high=high, stderr=stderr, replicates=replicates
+    )
