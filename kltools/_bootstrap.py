@@ -11,11 +11,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
+    as_generator,
     as_real_array,
     check_count,
     check_finite,
     check_real,
-    check_rng,
 )
 
 __all__ = ["BootstrapResult", "bootstrap_ci"]
@@ -160,7 +160,7 @@ def bootstrap_ci(
         )
     if method not in _METHODS:
         raise ValueError(f"`method` must be 'percentile' or 'normal', got {method!r}")
-    gen = check_rng(rng)
+    gen = as_generator(rng)
 
     estimate = float(estimator(x, y))
     n, m = x.shape[0], y.shape[0]

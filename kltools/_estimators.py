@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 
 from ._discrete import kl_divergence
 from ._validation import (
+    as_generator,
     as_real_array,
     check_count,
     check_finite,
@@ -179,15 +180,7 @@ def kl_monte_carlo(
             f"`p` is {kind_p} but `q` is {kind_q}: both must be continuous "
             "(with `logpdf`) or both discrete (with `logpmf`)"
         )
-    try:
-        gen = np.random.default_rng(rng)
-    except TypeError:
-        raise TypeError(
-            "`rng` must be None, an integer seed or a numpy.random.Generator, "
-            f"got {rng!r}"
-        ) from None
-    except ValueError as exc:  # a negative seed
-        raise ValueError(f"`rng` is not a valid seed: {exc}") from None
+    gen = as_generator(rng)
     sample = p.rvs(size=n, random_state=gen)
     with np.errstate(all="ignore"):
         lp = np.asarray(logp(sample), dtype=np.float64)

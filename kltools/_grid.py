@@ -5,44 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_real_array, check_finite, log_base
+from ._validation import check_grid, check_grid_density, log_base
 
 __all__ = ["kl_on_grid"]
-
-
-def _grid(x: ArrayLike) -> np.ndarray:
-    """Return `x` as a finite, strictly increasing 1-D grid of >= 2 points."""
-    x = as_real_array(x, "x")
-    if x.ndim != 1:
-        raise ValueError(
-            f"`x` must be a one-dimensional grid of points, got shape {x.shape}"
-        )
-    if x.size < 2:
-        raise ValueError(
-            f"`x` must have at least 2 points to integrate over, got {x.size}"
-        )
-    check_finite(x, "x")
-    if not (np.diff(x) > 0.0).all():
-        raise ValueError("`x` must be strictly increasing")
-    return x
-
-
-def _densities(values: ArrayLike, name: str, size: int) -> np.ndarray:
-    """Return density values on a grid of `size` points (last axis)."""
-    arr = as_real_array(values, name)
-    if arr.ndim == 0 or arr.shape[-1] != size:
-        n = 1 if arr.ndim == 0 else arr.shape[-1]
-        raise ValueError(
-            f"`{name}` must hold one density value per grid point along its "
-            f"last axis: it has {n} but `x` has {size} points"
-        )
-    check_finite(arr, name)
-    if (arr < 0.0).any():
-        raise ValueError(
-            f"`{name}` contains negative entries (smallest {float(arr.min()):.6g}); "
-            "densities must be non-negative"
-        )
-    return arr
 
 
 def _kl_integrand(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -164,9 +129,9 @@ def kl_on_grid(
     array([0.      , 0.721348])
     """
     divisor = log_base(base)
-    x = _grid(x)
-    p = _densities(p, "p", x.size)
-    q = _densities(q, "q", x.size)
+    x = check_grid(x, "x")
+    p = check_grid_density(p, "p", x.size)
+    q = check_grid_density(q, "q", x.size)
     try:
         p, q = np.broadcast_arrays(p, q)
     except ValueError:

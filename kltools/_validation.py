@@ -392,16 +392,3 @@ def broadcast_named(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
     except ValueError:
         shapes = " and ".join(f"`{n}` {a.shape}" for n, a in arrays.items())
         raise ValueError(f"shapes do not broadcast: {shapes}") from None
-
-
-def check_rng(rng: object) -> np.random.Generator:
-    """Return a Generator from `rng` (None, an integer seed or a Generator)."""
-    try:
-        return np.random.default_rng(rng)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            "`rng` must be None, an integer seed or a numpy.random.Generator, "
-            f"got {rng!r}"
-        ) from None
-    except ValueError as exc:  # a negative seed
-        raise ValueError(f"`rng` is not a valid seed: {exc}") from None

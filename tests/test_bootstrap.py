@@ -119,7 +119,7 @@ X = np.arange(10.0)
         ({"confidence": "95%"}, TypeError, "`confidence` must be a real number"),
         ({"method": "bca"}, ValueError, "`method` must be 'percentile' or 'normal'"),
         ({"rng": -1}, ValueError, "`rng` is not a valid seed"),
-        ({"rng": "seed"}, TypeError, "`rng` must be None, an integer seed"),
+        ({"rng": "seed"}, TypeError, "`rng` must be None, a seed"),
         (
             {"estimator": lambda x, y: math.nan},
             ValueError,
