@@ -32,19 +32,28 @@ __all__ = [
 ]
 
 _LOG2 = math.log(2.0)
-_ONES = np.ones(BLOCK_SIZE)
 
 
 def _rowsum(x: np.ndarray) -> np.ndarray:
     """Sum each row of a block.
 
-    A single long row uses numpy's pairwise sum; many short rows use a
-    matrix-vector product, which avoids numpy's per-row reduction overhead
-    (about twice as fast for rows of a few hundred elements).
+    A single long row uses numpy's pairwise sum; many short rows use
+    `numpy.einsum`, which avoids numpy's per-row reduction overhead (about
+    twice as fast for rows of a few hundred elements) without calling BLAS.
     """
     if x.shape[0] == 1:
         return x.sum(axis=1)
-    return x @ _ONES[: x.shape[1]]
+    return np.einsum("ij->i", x)
+
+
+def _rowdot(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Return ``(w * x).sum(axis=1)`` without the intermediate product.
+
+    `numpy.einsum` fuses the multiplication into the sum, saving a pass over
+    the block. (A BLAS ``dot`` is faster in isolation, but OpenBLAS wakes its
+    threads for every call, which made the block loop 30 times slower.)
+    """
+    return np.einsum("ij,ij->i", w, x)
 
 
 # --- kernels: (block of p[, block of q], scratch) -> sum of terms per row ---
@@ -53,10 +62,10 @@ def _rowsum(x: np.ndarray) -> np.ndarray:
 def _kl_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.divide(p, q, out=out)
     np.log(out, out=out)
-    np.multiply(p, out, out=out)
-    sums = _rowsum(out)
+    sums = _rowdot(p, out)
     if not np.isfinite(sums).all():
         # Zeros in p or q, or p/q over- or underflowing: fix those terms only.
+        np.multiply(p, out, out=out)
         bad = ~np.isfinite(out)
         pb, qb = p[bad], q[bad]
         out[bad] = np.where(
@@ -70,9 +79,9 @@ def _kl_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _neg_entropy_terms(p: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.log(p, out=out)
-    np.multiply(p, out, out=out)
-    sums = _rowsum(out)
+    sums = _rowdot(p, out)
     if np.isnan(sums).any():  # 0 * log(0)
+        np.multiply(p, out, out=out)
         out[p == 0.0] = 0.0
         sums = _rowsum(out)
     return sums
@@ -82,9 +91,9 @@ def _neg_cross_entropy_terms(
     p: np.ndarray, q: np.ndarray, out: np.ndarray
 ) -> np.ndarray:
     np.log(q, out=out)
-    np.multiply(p, out, out=out)
-    sums = _rowsum(out)
+    sums = _rowdot(p, out)
     if np.isnan(sums).any():  # 0 * log(0)
+        np.multiply(p, out, out=out)
         out[p == 0.0] = 0.0
         sums = _rowsum(out)
     return sums
@@ -152,12 +161,16 @@ def _reduce(
                     scaled.append(out)
                 total[rs] += kernel(*scaled, view(scratch, scaled[0].shape))
         else:
+            # The kernel runs before the checks of its block: streaming the
+            # inputs through the arithmetic first and re-reading them from
+            # cache for the checks is about 15% faster than the other order.
+            # Invalid entries still raise before anything is returned.
             for rs, cs in blocks(n, k):
                 blks = [a[rs, cs] for a in rows]
+                total[rs] += kernel(*blks, view(scratch, blks[0].shape))
                 for block, s, name in zip(blks, sums, names, strict=True):
                     check_entries(block, name)
                     s[rs] += _rowsum(block)
-                total[rs] += kernel(*blks, view(scratch, blks[0].shape))
             for s, name in zip(sums, names, strict=True):
                 check_sums(s, name, False, tol)
 
