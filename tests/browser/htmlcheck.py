@@ -215,7 +215,12 @@ def check_page(
             )
         if phone:
             page.set_viewport_size(PHONE)
-            page.wait_for_timeout(200)  # let the layout settle
+            page.wait_for_timeout(200)  # kl_book.js refits math 100 ms after a resize
+            # The theme's drawers slide shut with CSS transitions when the
+            # window narrows; measure once they have finished, not mid-slide.
+            page.wait_for_function(
+                "() => document.getAnimations().every(a => a.playState !== 'running')"
+            )
             width = page.evaluate(_OVERFLOW_JS)
             if width["scrollWidth"] > width["clientWidth"] + 1:
                 problems.append(
