@@ -22,13 +22,12 @@ from scipy.stats._multivariate import multi_rv_frozen, multi_rv_generic
 
 from ._closed_form import (
     expm1mx,
-    finish_nats,
     kl_div,
     log_ratio,
     mvnormal_nats,
     normal_nats,
 )
-from ._validation import finite_array, log_base
+from ._validation import finish_nats, finite_array, log_base
 
 __all__ = ["kl_between", "register_kl"]
 

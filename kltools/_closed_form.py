@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import (
     broadcast_named,
+    finish_nats,
     finite_array,
     log_base,
     positive_array,
@@ -77,12 +78,18 @@ def kl_div(x: ArrayLike, y: ArrayLike) -> np.ndarray:
         return np.where(small, series, _scipy_kl_div(x, y))
 
 
-def finish_nats(kl: np.ndarray, divisor: float) -> float | np.ndarray:
-    """Clamp rounding below zero (and -0.0) to 0, convert units, unwrap 0-d."""
-    kl = np.where(kl > 0.0, kl, 0.0) / divisor
-    if kl.ndim == 0:
-        return float(kl)
-    return kl
+def _normal_pair(
+    mu_p: ArrayLike, sigma_p: ArrayLike, mu_q: ArrayLike, sigma_q: ArrayLike
+) -> list[np.ndarray]:
+    """Validate and broadcast the parameters of two univariate normals."""
+    return broadcast_named(
+        {
+            "mu_p": finite_array(mu_p, "mu_p"),
+            "sigma_p": positive_array(sigma_p, "sigma_p"),
+            "mu_q": finite_array(mu_q, "mu_q"),
+            "sigma_q": positive_array(sigma_q, "sigma_q"),
+        }
+    )
 
 
 def normal_nats(
@@ -179,13 +186,7 @@ def kl_normal(
     array([0.      , 0.721348, 2.88539 ])
     """
     divisor = log_base(base)
-    mp = finite_array(mu_p, "mu_p")
-    sp = positive_array(sigma_p, "sigma_p")
-    mq = finite_array(mu_q, "mu_q")
-    sq = positive_array(sigma_q, "sigma_q")
-    mp, sp, mq, sq = broadcast_named(
-        {"mu_p": mp, "sigma_p": sp, "mu_q": mq, "sigma_q": sq}
-    )
+    mp, sp, mq, sq = _normal_pair(mu_p, sigma_p, mu_q, sigma_q)
     return finish_nats(normal_nats(mp, sp, mq, sq), divisor)
 
 
@@ -532,13 +533,7 @@ def cross_entropy_normal(
     array([1.418939, 1.918939, 3.418939])
     """
     divisor = log_base(base)
-    mp = finite_array(mu_p, "mu_p")
-    sp = positive_array(sigma_p, "sigma_p")
-    mq = finite_array(mu_q, "mu_q")
-    sq = positive_array(sigma_q, "sigma_q")
-    mp, sp, mq, sq = broadcast_named(
-        {"mu_p": mp, "sigma_p": sp, "mu_q": mq, "sigma_q": sq}
-    )
+    mp, sp, mq, sq = _normal_pair(mu_p, sigma_p, mu_q, sigma_q)
     # Ratios before squaring: sigma_p**2 alone could overflow when the
     # answer itself is finite.
     with np.errstate(over="ignore"):

@@ -59,20 +59,32 @@ def _rowdot(w: np.ndarray, x: np.ndarray) -> np.ndarray:
 # --- kernels: (block of p[, block of q], scratch) -> sum of terms per row ---
 
 
+def repair_kl_terms(p: np.ndarray, q: np.ndarray, terms: np.ndarray) -> None:
+    """Fix, in place, the non-finite entries of ``terms = p * log(p / q)``.
+
+    They come from zeros in `p` or `q` or from ``p / q`` over- or
+    underflowing: a zero `p` gives 0, a positive `p` over a zero `q` gives
+    ``inf``, and the rest are recomputed as ``p * (log p - log q)``. Shared by
+    the discrete kernels and `kltools.kl_on_grid`, so both follow one
+    convention. Call inside ``np.errstate(all="ignore")``.
+    """
+    bad = ~np.isfinite(terms)
+    if bad.any():
+        pb, qb = p[bad], q[bad]
+        terms[bad] = np.where(
+            pb == 0.0,
+            0.0,
+            np.where(qb == 0.0, np.inf, pb * (np.log(pb) - np.log(qb))),
+        )
+
+
 def _kl_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.divide(p, q, out=out)
     np.log(out, out=out)
     sums = _rowdot(p, out)
     if not np.isfinite(sums).all():
-        # Zeros in p or q, or p/q over- or underflowing: fix those terms only.
         np.multiply(p, out, out=out)
-        bad = ~np.isfinite(out)
-        pb, qb = p[bad], q[bad]
-        out[bad] = np.where(
-            pb == 0.0,
-            0.0,
-            np.where(qb == 0.0, np.inf, pb * (np.log(pb) - np.log(qb))),
-        )
+        repair_kl_terms(p, q, out)
         sums = _rowsum(out)
     return sums
 

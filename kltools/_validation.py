@@ -65,6 +65,21 @@ def check_axis(axis: object, ndim: int) -> int:
     return axis % ndim
 
 
+def sum_tolerance(*inputs: object) -> float:
+    """Tolerance on ``|sum - 1|`` for pmfs given as `inputs` (before conversion).
+
+    ``sqrt(eps)`` of the least precise floating input, as
+    `numpy.random.Generator.choice` uses: about 1.5e-8 for float64 and 3.5e-4
+    for float32, whose pmfs cannot sum closer to 1.
+    """
+    eps = np.finfo(np.float64).eps
+    for x in inputs:
+        dtype = getattr(x, "dtype", None)
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            eps = max(eps, float(np.finfo(dtype).eps))
+    return math.sqrt(eps)
+
+
 def distributions(
     arrays: dict[str, ArrayLike], axis: object
 ) -> tuple[list[np.ndarray], tuple[int, ...], int, float]:
@@ -73,18 +88,10 @@ def distributions(
     Returns ``(rows, out_shape, axis, tol)``: each element of `rows` has shape
     ``(n_distributions, k)`` (a view wherever numpy allows), `out_shape` is
     the broadcast shape without the distribution axis, `axis` is normalised
-    against the broadcast shape, and `tol` is the tolerance on ``|sum - 1|``:
-    ``sqrt(eps)`` of the least precise floating input, as
-    `numpy.random.Generator.choice` uses (about 1.5e-8 for float64, 3.5e-4
-    for float32, whose pmfs cannot sum closer to 1).
+    against the broadcast shape, and `tol` is `sum_tolerance` of the inputs.
     """
     arrs = {name: as_real_array(x, name) for name, x in arrays.items()}
-    eps = np.finfo(np.float64).eps
-    for x in arrays.values():
-        dtype = getattr(x, "dtype", None)
-        if isinstance(dtype, np.dtype) and dtype.kind == "f":
-            eps = max(eps, float(np.finfo(dtype).eps))
-    tol = math.sqrt(eps)
+    tol = sum_tolerance(*arrays.values())
     for name, a in arrs.items():
         if a.ndim == 0:
             raise ValueError(
@@ -171,6 +178,14 @@ def check_sums(sums: np.ndarray, name: str, normalize: bool, tol: float) -> None
             )
 
 
+def finish_nats(kl: np.ndarray, divisor: float) -> float | np.ndarray:
+    """Clamp rounding below zero (and -0.0) to 0, convert units, unwrap 0-d."""
+    kl = np.where(kl > 0.0, kl, 0.0) / divisor
+    if kl.ndim == 0:
+        return float(kl)
+    return kl
+
+
 def finish(
     result: np.ndarray,
     out_shape: tuple[int, ...],
@@ -250,15 +265,10 @@ def check_pmf(pmf: ArrayLike, name: str = "pmf") -> np.ndarray:
         )
     if arr.size == 0:
         raise ValueError(f"`{name}` must have at least one category")
-    dtype = getattr(pmf, "dtype", None)
-    eps = np.finfo(np.float64).eps
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        eps = max(eps, float(np.finfo(dtype).eps))
-    if not np.isfinite(arr).all():
-        raise ValueError(f"`{name}` contains NaN or infinite entries")
+    check_finite(arr, name)
     check_entries(arr, name)
     total = float(arr.sum())
-    if abs(total - 1.0) > math.sqrt(eps):
+    if abs(total - 1.0) > sum_tolerance(pmf):
         raise ValueError(
             f"`{name}` must sum to 1, but sums to {total:.10g}; divide it by "
             "its sum first if it holds counts"
