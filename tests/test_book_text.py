@@ -1,0 +1,171 @@
+"""The book's Markdown renders its math: a fast check without a browser.
+
+A formula written in `$...$` that continues on a line starting with `+`, `-`,
+`*` or a number and a dot (`1.`) breaks: Markdown reads that line as a new
+list item, the formula is cut in two, and the reader sees raw TeX. It happened
+in chapter 3's key points and in a collapsed solution of chapter 4. These tests
+read every Markdown cell of every notebook in book/ and every Markdown page, so
+a new chapter is checked without editing this file:
+
+* `test_no_math_continuation_line_starts_a_list` looks at the source lines;
+* `test_parsed_text_holds_no_tex` parses each cell with the same MyST parser
+  and extensions the book uses, and fails if TeX is left in plain text, which
+  catches this fault and any other way a formula can fall out of math mode.
+
+The browser check (`make check-html`) looks at the rendered pages as well.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+CONFIG = BOOK.parent / "_config.yml"
+
+# A line that Markdown would read as the start of a list item.
+LIST_MARKER = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)")
+# An opening or closing code fence: its marker and its info string.
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*)$")
+# TeX a reader must never see: a backslash command or a dollar sign.
+TEX_IN_TEXT = re.compile(r"\$|\\[A-Za-z]+")
+
+
+def markdown_sources() -> list[tuple[str, str]]:
+    """(label, Markdown text) for each Markdown cell and page of the book."""
+    found = []
+    for path in sorted(BOOK.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown":
+                found.append((f"{path.name} cell {i}", cell.source))
+    for path in sorted(BOOK.glob("*.md")):
+        found.append((path.name, path.read_text(encoding="utf-8")))
+    return found
+
+
+SOURCES = markdown_sources()
+IDS = [label for label, _ in SOURCES]
+
+
+def math_continuation_lines(text: str) -> list[tuple[int, str]]:
+    """Lines inside a formula that Markdown would read as a list item.
+
+    Inline math (`$...$`) is followed across the lines of a paragraph; display
+    math (`$$...$$`) is checked when it is indented, that is inside a list
+    item, where the same fault occurs. Code fences are skipped; the bodies of
+    directive fences (``{solution}``, ``{exercise}``, ...) are Markdown and are
+    checked.
+    """
+    bad = []
+    fences: list[tuple[str, bool]] = []  # open fences: (marker, is code)
+    inline_open = False
+    display_open = display_indented = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        fence = FENCE.match(line)
+        if fence and not (inline_open or display_open):
+            marker, info = fence.groups()
+            if fences and fences[-1][0][0] == marker[0]:
+                if len(marker) >= len(fences[-1][0]) and not info:
+                    fences.pop()
+                    continue
+            if not (fences and fences[-1][1]):
+                is_code = not info.startswith("{") or info.startswith(
+                    ("{code", "{math}", "{literalinclude")
+                )
+                fences.append((marker, is_code))
+                continue
+        if fences and fences[-1][1]:
+            continue  # inside code
+        if not line.strip():
+            inline_open = False  # a blank line ends a paragraph
+            continue
+        if LIST_MARKER.match(line) and (
+            inline_open or (display_open and display_indented)
+        ):
+            bad.append((number, line))
+        # Follow the dollar signs of this line (backslash escapes skipped).
+        stripped = re.sub(r"\\.", "", line)
+        for token in re.findall(r"\$\$|\$", stripped):
+            if token == "$$":
+                if not display_open:
+                    display_indented = line[: len(line) - len(line.lstrip())] != ""
+                display_open = not display_open
+            elif not display_open:
+                inline_open = not inline_open
+    return bad
+
+
+@pytest.mark.parametrize(("label", "text"), SOURCES, ids=IDS)
+def test_no_math_continuation_line_starts_a_list(label, text):
+    """No line inside a formula starts with `+`, `-`, `*` or `N.`."""
+    bad = math_continuation_lines(text)
+    assert not bad, "\n".join(
+        [f"{label}: a formula continues on a line Markdown reads as a list item"]
+        + [f"  line {n}: {line!r}" for n, line in bad]
+        + ["  keep the formula on one line or start the line with something else"]
+    )
+
+
+def myst_parser():
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    extensions = set(config["parse"]["myst_enable_extensions"])
+    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
+
+
+def visible_text(md, text: str) -> list[str]:
+    """Plain-text pieces of `text` as MyST parses it, directive bodies included."""
+    pieces = []
+    for token in md.parse(text):
+        if token.type == "inline":
+            pieces += [c.content for c in token.children or [] if c.type == "text"]
+        elif token.type in ("fence", "colon_fence") and token.info.startswith("{"):
+            name = token.info.split("}")[0] + "}"
+            if name.startswith(("{code", "{math}", "{literalinclude")):
+                continue
+            body = token.content.splitlines()
+            while body and re.match(r"^:[\w-]+:", body[0]):
+                body.pop(0)  # directive options
+            pieces += visible_text(md, "\n".join(body))
+    return pieces
+
+
+def test_tex_check_catches_the_list_fault():
+    """The two checks below fail on the fault that reached chapter 3."""
+    broken = (
+        "- For normals, $D_{\\mathrm{KL}} = \\log(\\sigma_q/\\sigma_p)\n"
+        "  + \\frac{\\sigma_p^2}{2\\sigma_q^2} - \\frac12$ nats.\n"
+    )
+    fixed = broken.replace(")\n  + ", ") +\n  ")
+    assert math_continuation_lines(broken) == [
+        (2, "  + \\frac{\\sigma_p^2}{2\\sigma_q^2} - \\frac12$ nats.")
+    ]
+    assert math_continuation_lines(fixed) == []
+    md = myst_parser()
+    assert any(TEX_IN_TEXT.search(t) for t in visible_text(md, broken))
+    assert not any(TEX_IN_TEXT.search(t) for t in visible_text(md, fixed))
+    # The same inside a collapsed solution, as in chapter 4.
+    solution = f"````{{solution}} ex-x\n:class: dropdown\n\n{broken}````\n"
+    assert math_continuation_lines(solution) == [
+        (5, "  + \\frac{\\sigma_p^2}{2\\sigma_q^2} - \\frac12$ nats.")
+    ]
+    assert any(TEX_IN_TEXT.search(t) for t in visible_text(md, solution))
+    # An ordered-list marker and a code block: one caught, one left alone.
+    assert math_continuation_lines("Sum $a\n1. b$ c.\n") == [(2, "1. b$ c.")]
+    assert math_continuation_lines("```python\nx = '$a'\n+ 1\n```\n") == []
+
+
+@pytest.mark.parametrize(("label", "text"), SOURCES, ids=IDS)
+def test_parsed_text_holds_no_tex(label, text):
+    """After MyST parses the cell, no `$` or `\\command` is left in plain text."""
+    md = myst_parser()
+    leaks = [t for t in visible_text(md, text) if TEX_IN_TEXT.search(t)]
+    assert not leaks, f"{label}: TeX outside math: {leaks}"
