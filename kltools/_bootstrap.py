@@ -126,9 +126,11 @@ def bootstrap_ci(
     interval around a biased estimate (a histogram with a pseudocount, or
     `kl_knn` in many dimensions) can miss the true divergence however many
     resamples are drawn. Resamples also repeat points. `kl_knn` skips the
-    copies, which shifts its replicates away from the estimate; their spread
-    is still a fair standard error, so for `kl_knn` the ``"normal"`` interval
-    is the better choice (the chapter on estimating KL shows both).
+    copies, which can shift a data set's replicates away from its estimate
+    (over repeated data sets the shift averages close to 0). Their spread is
+    still a usable standard error, and the ``"normal"`` interval, which does
+    not move with that shift, is the simpler choice for `kl_knn` (the chapter
+    on estimating KL compares both over repeated data sets).
 
     References
     ----------
