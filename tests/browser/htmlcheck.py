@@ -12,6 +12,7 @@ synthetic pages that each check can fail.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,18 @@ async () => {
   for (const img of imgs) img.loading = "eager";
   await Promise.all(imgs.map((img) => img.complete ? null :
     new Promise((r) => { img.addEventListener("load", r); img.addEventListener("error", r); })));
+  // Open everything a reader can open: <details> and sphinx-togglebutton's
+  // collapsed blocks (dropdown solutions, hidden cells), so that text hidden
+  // in them is typeset, looked at and photographed like the rest.
+  for (const d of document.querySelectorAll("details")) d.open = true;
+  for (const button of document.querySelectorAll("button.toggle-button")) {
+    const target = document.getElementById(button.dataset.target || "");
+    if (target && target.classList.contains("toggle-hidden")) {
+      // An admonition (a solution) opens from its title, anything else from its button.
+      (target.querySelector(":scope > .admonition-title") || button).click();
+    }
+  }
+  const stillHidden = document.querySelectorAll(".toggle-hidden").length;
   const mathEls = Array.from(document.querySelectorAll(".math"));
   let mathjax = "absent";
   if (window.MathJax) {
@@ -90,10 +103,11 @@ async () => {
     mathCount: mathEls.length,
     untypeset: mathEls.filter((el) => !el.querySelector("mjx-container"))
       .map((el) => el.textContent.trim().slice(0, 60)),
-    mathErrors: Array.from(document.querySelectorAll("mjx-merror"))
+    mathErrors: Array.from(document.querySelectorAll("mjx-merror, [data-mjx-error]"))
       .map((el) => el.getAttribute("data-mjx-error") || el.textContent.slice(0, 60)),
     text: texts.join(" "),
     external: external,
+    stillHidden: stillHidden,
   };
 }
 """
@@ -132,6 +146,11 @@ _OVERFLOW_JS = r"""
 # Raw TeX that a reader must never see: display delimiters, \( \) \[ and
 # environments that MathJax should have consumed.
 RAW_TEX = ("$$", "\\(", "\\)", "\\[", "\\begin{", "\\end{")
+# Any backslash command (\frac, \mathrm, \sigma, \log, ...) and a dollar sign
+# next to TeX (`$D_{`, `}$`, `$\log`): a formula that fell out of math mode,
+# e.g. a Markdown list item that cut an inline formula in two.
+TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+DOLLAR_TEX = re.compile(r"\$[\\{}^_A-Za-z(]|[\\{}^_A-Za-z0-9)]\$")
 
 
 @dataclass
@@ -188,6 +207,10 @@ def check_page(
             problems.append("page has no (non-empty) <h1> heading")
         if info["emptyHeadings"]:
             problems.append(f"{info['emptyHeadings']} empty section heading(s)")
+        if info["stillHidden"]:
+            problems.append(
+                f"{info['stillHidden']} collapsed block(s) did not open on a click"
+            )
         for src in info["brokenImages"]:
             problems.append(f"image did not load: {src}")
         if info["mathCount"] and info["mathjax"] != "finished":
@@ -204,6 +227,15 @@ def check_page(
             if at >= 0:
                 problems.append(
                     f"raw TeX {token!r} in text: {text[max(0, at - 30) : at + 40]!r}"
+                )
+        for pattern, what in [
+            (TEX_COMMAND, "TeX command"),
+            (DOLLAR_TEX, "$ next to TeX"),
+        ]:
+            for match in list(pattern.finditer(text))[:5]:
+                at = match.start()
+                problems.append(
+                    f"raw TeX ({what}) in text: {text[max(0, at - 30) : at + 40]!r}"
                 )
         for tag in info["external"]:
             problems.append(f"element loads from another host: {tag}")

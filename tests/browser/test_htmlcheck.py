@@ -1,8 +1,18 @@
-"""The browser check can fail: each check catches a synthetic broken page."""
+"""The browser check can fail: each check catches a synthetic broken page.
+
+Most pages are written as HTML here. The math pages go through a real
+Sphinx + MyST build (the book's parser extensions, sphinx-exercise dropdowns,
+the book's offline MathJax), so the failure they show is the one a reader met:
+a Markdown list whose formula continues on a line starting with `+`.
+"""
 
 import base64
+import subprocess
+import sys
+import textwrap
 
 import pytest
+from conftest import ROOT
 from htmlcheck import check_page
 
 # A 1x1 transparent PNG, so the good page's image loads without any file.
@@ -56,6 +66,10 @@ def test_broken_image_is_caught(browser, write):
         "\\(x^2\\)",
         "\\[ x \\]",
         "\\begin{align} a &= b \\end{align}",
+        "$D_{\\mathrm{KL}} = 1",
+        "\\frac{a}{b}",
+        "\\sigma",
+        "x^2}$",
     ],
 )
 def test_raw_tex_is_caught(browser, write, raw):
@@ -133,3 +147,101 @@ def test_content_cut_off_at_phone_width_is_caught(browser, write):
     found = problems(browser, path)
     assert not any(p.startswith("at 400 px the page is") for p in found), found
     assert any("runs past the screen" in p for p in found), found
+
+
+def test_mathjax_error_attribute_is_caught(browser, write):
+    """An element MathJax marked with data-mjx-error is reported."""
+    path = write(
+        page_html("<p><span data-mjx-error='Missing close brace'>x</span></p>")
+    )
+    assert any(p.startswith("MathJax error") for p in problems(browser, path))
+
+
+# --- pages built by Sphinx and MyST, as the book is ---------------------------
+
+CONF = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "book" / "_ext")!r})
+project = "synthetic"
+extensions = ["myst_parser", "sphinx_togglebutton", "sphinx_exercise", "kl_book"]
+myst_enable_extensions = ["amsmath", "colon_fence", "dollarmath"]
+mathjax_path = "mathjax/tex-mml-chtml.js"
+"""
+
+# The key point of chapter 3 as it was: the `+` line becomes a nested list item.
+BROKEN_LIST = r"""
+- For normals, $D_{\mathrm{KL}} = \log(\sigma_q/\sigma_p)
+  + \frac{\sigma_p^2 + (\mu_p - \mu_q)^2}{2\sigma_q^2} - \frac12$ nats.
+- A second point.
+"""
+FIXED_LIST = BROKEN_LIST.replace(")\n  + ", ") +\n  ")
+
+EXERCISE = """
+```{{exercise}}
+:label: ex-{name}
+
+Find the divergence.
+```
+
+````{{solution}} ex-{name}
+:class: dropdown
+
+{body}
+````
+"""
+
+MYST_PAGES = {
+    "good": "# Good\n" + FIXED_LIST + EXERCISE.format(name="good", body=FIXED_LIST),
+    "list_plus": "# Broken list\n" + BROKEN_LIST,
+    "solution_plus": "# Broken solution\n\nText.\n"
+    + EXERCISE.format(name="sol", body=BROKEN_LIST),
+    "math_error": "# Bad TeX\n\nThe value $x^^2$ is wrong.\n",
+}
+
+
+@pytest.fixture(scope="session")
+def myst_site(tmp_path_factory):
+    """Build MYST_PAGES with Sphinx; return the folder of the HTML pages."""
+    src = tmp_path_factory.mktemp("myst_src")
+    (src / "conf.py").write_text(CONF, encoding="utf-8")
+    (src / "node_modules").symlink_to(ROOT / "node_modules")
+    toc = "\n".join(MYST_PAGES)
+    (src / "index.md").write_text(
+        f"# Synthetic pages\n\n```{{toctree}}\n{toc}\n```\n", encoding="utf-8"
+    )
+    for name, text in MYST_PAGES.items():
+        (src / f"{name}.md").write_text(textwrap.dedent(text), encoding="utf-8")
+    out = src / "_build"
+    run = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(src), str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def test_myst_good_page_has_no_problems(browser, myst_site):
+    """Math on one line, in a list and in a dropdown solution, passes."""
+    assert problems(browser, myst_site / "good.html") == []
+
+
+def test_myst_list_formula_continued_with_plus_is_caught(browser, myst_site):
+    """A list whose formula continues on a `+` line shows raw TeX: reported."""
+    found = problems(browser, myst_site / "list_plus.html")
+    assert any(p.startswith("raw TeX (TeX command)") and "frac" in p for p in found)
+    assert any(p.startswith("raw TeX ($ next to TeX)") for p in found), found
+
+
+def test_myst_fault_inside_a_collapsed_solution_is_caught(browser, myst_site):
+    """The same fault inside a dropdown solution is reported (it is opened first)."""
+    html = (myst_site / "solution_plus.html").read_text(encoding="utf-8")
+    assert "dropdown" in html  # the solution is collapsed for a reader
+    found = problems(browser, myst_site / "solution_plus.html")
+    assert any(p.startswith("raw TeX (TeX command)") for p in found), found
+
+
+def test_myst_tex_that_mathjax_rejects_is_caught(browser, myst_site):
+    """TeX with a double exponent is typeset as a MathJax error: reported."""
+    found = problems(browser, myst_site / "math_error.html")
+    assert any(p.startswith("MathJax error") for p in found), found
