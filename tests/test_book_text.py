@@ -169,3 +169,93 @@ def test_parsed_text_holds_no_tex(label, text):
     md = myst_parser()
     leaks = [t for t in visible_text(md, text) if TEX_IN_TEXT.search(t)]
     assert not leaks, f"{label}: TeX outside math: {leaks}"
+
+
+# --- numbers in the prose come from the cells ---------------------------------
+
+NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?:e[-+]?\d+)?")
+# Conventions the prose may state without a cell: the 95% normal quantile and
+# the ends of a 95% percentile interval.
+CONSTANTS = {"1.96", "2.5", "97.5"}
+
+
+def prose_without_math(text: str) -> str:
+    """`text` without math, inline code, fences' info lines and link targets."""
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$]*\$", " ", text)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return re.sub(r"^\s*(`{3,}|~{3,}).*$", " ", text, flags=re.M)
+
+
+def printed_numbers(nb) -> list[tuple[float, int]]:
+    """Each decimal number in the cells' text outputs, with its decimals.
+
+    A fraction below 1 is also listed as a percentage (0.0139 as 1.39, two
+    decimals fewer). Whole numbers are left out: a count such as 155 would
+    otherwise "explain" any prose number near it.
+    """
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") + out.get("data", {}).get("text/plain", "")
+            for m in re.finditer(r"\d+\.(\d+)(?:e[-+]?\d+)?", text):
+                value, decimals = float(m.group()), len(m.group(1))
+                if "e" in m.group():
+                    decimals -= int(m.group().split("e")[1])
+                found.append((value, decimals))
+                if value < 1 and decimals > 2:
+                    found.append((100 * value, decimals - 2))
+    return found
+
+
+def unexplained_numbers(nb) -> list[str]:
+    """Decimal numbers in the Markdown that no cell prints (rounded or not)."""
+    printed = printed_numbers(nb)
+    code = " ".join(c.source for c in nb.cells if c.cell_type == "code")
+    bad = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for m in NUMBER.finditer(prose_without_math(cell.source)):
+            word = m.group()
+            if word in CONSTANTS or word in code:
+                continue  # an input of a cell, or a convention
+            value = float(word)
+            decimals = len(word.split(".")[1].split("e")[0])
+            # A rounding of a printed number, allowing for that number's own rounding.
+            ok = any(
+                abs(value - y) <= 0.5 * 10.0**-decimals + 0.5 * 10.0**-d + 1e-12
+                for y, d in printed
+                if d >= decimals
+            )
+            if not ok:
+                bad.append(word)
+    return bad
+
+
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_prose_numbers_are_printed_by_a_cell(path):
+    """Each decimal number in a chapter's text and solutions is printed by a cell.
+
+    A number passes if some cell output rounds to it (also as a percentage) or
+    it is an input written in a code cell. A loose net, not a proof: it catches
+    a number typed by hand that no cell prints, such as a solution's result.
+    """
+    nb = nbformat.read(path, as_version=4)
+    assert unexplained_numbers(nb) == []
+
+
+def test_number_check_can_fail():
+    """A number that no output rounds to is reported; a rounded one is not."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print(3.211483)")
+    cell.outputs = [nbformat.v4.new_output("stream", text="3.211483\n")]
+    nb.cells = [
+        cell,
+        nbformat.v4.new_markdown_cell("About 3.2115, not 3.2125 nor 4.1."),
+    ]
+    assert unexplained_numbers(nb) == ["3.2125", "4.1"]
