@@ -72,7 +72,8 @@ async () => {
       mathjax = "finished";
     }
   }
-  const skip = "pre, code, script, style, textarea, noscript, mjx-container, .highlight";
+  // Code is not prose: literals, highlighted blocks and API signatures (.sig).
+  const skip = "pre, code, script, style, textarea, noscript, mjx-container, .highlight, .sig";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const texts = [];
   while (walker.nextNode()) {

@@ -79,8 +79,10 @@ def test_raw_tex_is_caught(browser, write, raw):
 
 
 def test_raw_tex_in_code_is_allowed(browser, write):
-    """TeX inside a code block is code, not a rendering failure."""
-    path = write(page_html("<pre><code>label = r'$$\\alpha$$ \\begin{x}'</code></pre>"))
+    """TeX inside a code block or an API signature is code, not a rendering failure."""
+    code = "<pre><code>label = r'$$\\alpha$$ \\begin{x} \\frac'</code></pre>"
+    sig = "<dl><dt class='sig'><em class='sig-param'>xlabel='$x$'</em></dt></dl>"
+    path = write(page_html(code + sig))
     assert problems(browser, path) == []
 
 
