@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._closed_form import log_ratio
 from ._discrete import kl_divergence
 from ._validation import (
     check_entries,
@@ -62,7 +63,8 @@ def _renyi_nats(p: np.ndarray, q: np.ndarray, alpha: float) -> np.ndarray:
                 np.inf,
                 np.where(off < 0.5, -np.log1p(-off), -np.log(on)),
             )
-        logratio = np.where(pos, np.log(q) - np.log(p), 0.0)  # log(q/p) on supp p
+        # log(q/p) on supp p, accurate (log1p) when q is close to p.
+        logratio = np.where(pos, log_ratio(q, np.where(pos, p, 1.0)), 0.0)
         if alpha == math.inf:
             return np.where(pos, -logratio, -np.inf).max(axis=1)
         # sum p^a q^(1-a) = sum_{p>0} p exp(t), t = (1 - a) log(q / p).
