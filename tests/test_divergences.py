@@ -189,8 +189,9 @@ def test_renyi_tends_to_kl_as_alpha_tends_to_one(pq):
     kl = kl_divergence(p, q)
     below = renyi_divergence(p, q, 1 - 1e-6)
     above = renyi_divergence(p, q, 1 + 1e-6)
-    assert below <= kl * (1 + 1e-12) + 1e-300
-    assert above >= kl * (1 - 1e-12)
+    # Monotone in alpha, up to rounding of two different formulas.
+    assert below <= kl * (1 + 1e-9) + 1e-300
+    assert above >= kl * (1 - 1e-9)
     tol = 1e-5 * (1 + kl) * max(1.0, kl)
     assert abs(below - kl) <= tol and abs(above - kl) <= tol
 
