@@ -151,4 +151,5 @@ def renyi_normal(
             np.where((r == 0.0) & (d2 == 0.0), 0.0, np.inf),
         )
         nats = np.where(finite_a, general, sup)
+        nats = np.where(a == 0.0, 0.0, nats)  # exact, not -u + u
     return finish_nats(nats, divisor)
