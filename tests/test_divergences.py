@@ -322,7 +322,9 @@ def test_hellinger_and_chi2_batches():
 
 @pytest.mark.parametrize("alpha", [-0.5, math.nan])
 def test_renyi_rejects_bad_alpha_values(alpha):
-    with pytest.raises(ValueError, match=r"`alpha` must be a real number in \[0, inf\]"):
+    with pytest.raises(
+        ValueError, match=r"`alpha` must be a real number in \[0, inf\]"
+    ):
         renyi_divergence(P5, Q5, alpha)
 
 
