@@ -185,7 +185,12 @@ def _ksg(x: np.ndarray, y: np.ndarray, k: int) -> float:
     """KSG estimator 1 in nats for tie-free samples (no checks)."""
     n = x.shape[0]
     xy = np.hstack([x, y])
-    dist, _ = cKDTree(xy).query(xy, k=k + 1, p=np.inf, workers=-1)
+    tree = cKDTree(xy)
+    # Querying the points in the tree's leaf order keeps consecutive queries
+    # in nearby nodes (about twice as fast); the mean does not depend on order.
+    order = tree.indices
+    x, y = x[order], y[order]
+    dist, _ = tree.query(xy[order], k=k + 1, p=np.inf, workers=-1)
     # Strictly within the k-th neighbour's distance: <= the next float down.
     r = np.nextafter(dist[:, k], 0.0)
     nx = _marginal_counts(x, r) - 1
