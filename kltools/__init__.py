@@ -16,6 +16,12 @@ Simulation (`kltools._simulate`):
     sample_pmf, count_outcomes, empirical_pmf
 Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
     fit_gaussian (returns a GaussianFit)
+Relatives of KL for pmfs (`kltools._divergences`):
+    renyi_divergence, hellinger_distance, chi2_divergence
+Rényi divergence of normals in closed form (`kltools._renyi_normal`):
+    renyi_normal
+Mutual information (`kltools._information`):
+    mutual_information, mi_knn
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
@@ -35,10 +41,13 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._divergences import chi2_divergence, hellinger_distance, renyi_divergence
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
 from ._fitting import GaussianFit, fit_gaussian
 from ._grid import kl_on_grid
+from ._information import mi_knn, mutual_information
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
+from ._renyi_normal import renyi_normal
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "GaussianFit",
     "MonteCarloResult",
     "bootstrap_ci",
+    "chi2_divergence",
     "count_outcomes",
     "cross_entropy",
     "cross_entropy_normal",
@@ -53,6 +63,7 @@ __all__ = [
     "entropy",
     "entropy_normal",
     "fit_gaussian",
+    "hellinger_distance",
     "js_divergence",
     "kl_between",
     "kl_divergence",
@@ -62,10 +73,14 @@ __all__ = [
     "kl_mvnormal",
     "kl_normal",
     "kl_on_grid",
+    "mi_knn",
+    "mutual_information",
     "plot_densities",
     "plot_heatmaps",
     "plot_pmfs",
     "register_kl",
+    "renyi_divergence",
+    "renyi_normal",
     "sample_pmf",
     "total_variation",
 ]
