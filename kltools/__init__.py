@@ -16,6 +16,14 @@ Simulation (`kltools._simulate`):
     sample_pmf, count_outcomes, empirical_pmf
 Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
     fit_gaussian (returns a GaussianFit)
+Discretising a distribution onto the integers (`kltools._discretize`):
+    discretize
+Enumerating multinomial count vectors (`kltools._multinomial`):
+    count_vectors
+The G-test (`kltools._gtest`):
+    g_test (returns a GTestResult)
+Exact Neyman-Pearson errors and Stein's exponent (`kltools._neyman_pearson`):
+    neyman_pearson_beta, stein_exponent
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
@@ -35,24 +43,32 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._discretize import discretize
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
 from ._fitting import GaussianFit, fit_gaussian
 from ._grid import kl_on_grid
+from ._gtest import GTestResult, g_test
+from ._multinomial import count_vectors
+from ._neyman_pearson import neyman_pearson_beta, stein_exponent
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
 __all__ = [
     "BootstrapResult",
+    "GTestResult",
     "GaussianFit",
     "MonteCarloResult",
     "bootstrap_ci",
     "count_outcomes",
+    "count_vectors",
     "cross_entropy",
     "cross_entropy_normal",
+    "discretize",
     "empirical_pmf",
     "entropy",
     "entropy_normal",
     "fit_gaussian",
+    "g_test",
     "js_divergence",
     "kl_between",
     "kl_divergence",
@@ -62,11 +78,13 @@ __all__ = [
     "kl_mvnormal",
     "kl_normal",
     "kl_on_grid",
+    "neyman_pearson_beta",
     "plot_densities",
     "plot_heatmaps",
     "plot_pmfs",
     "register_kl",
     "sample_pmf",
+    "stein_exponent",
     "total_variation",
 ]
 
