@@ -64,9 +64,11 @@ def test_discrete_distribution_gives_its_pmf():
     dist = stats.poisson(3.2)
     got = discretize(dist, np.arange(2, 10))
     k = np.arange(3, 9)
-    np.testing.assert_allclose(got[1:-1], 3.2**k * np.exp(-3.2) / [
-        float(mpmath.factorial(int(i))) for i in k
-    ], rtol=1e-13)
+    np.testing.assert_allclose(
+        got[1:-1],
+        3.2**k * np.exp(-3.2) / [float(mpmath.factorial(int(i))) for i in k],
+        rtol=1e-13,
+    )
     np.testing.assert_allclose(got[0], stats.poisson(3.2).pmf([0, 1, 2]).sum())
     np.testing.assert_allclose(got[-1], 1 - stats.poisson(3.2).pmf(np.arange(9)).sum())
 

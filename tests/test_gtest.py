@@ -21,9 +21,7 @@ from kltools import g_test
 def test_statistic_and_pvalue_match_scipy(counts, p0):
     """G and its chi-squared p-value equal scipy's power_divergence."""
     n = sum(counts)
-    want = stats.power_divergence(
-        counts, n * np.asarray(p0), lambda_="log-likelihood"
-    )
+    want = stats.power_divergence(counts, n * np.asarray(p0), lambda_="log-likelihood")
     got = g_test(counts, p0, exact=False)
     np.testing.assert_allclose(got.statistic, want.statistic, rtol=1e-12)
     np.testing.assert_allclose(got.pvalue, want.pvalue, rtol=1e-10)

@@ -91,7 +91,9 @@ def test_stein_exponent_approaches_kl_from_below():
 def test_extreme_sizes():
     """alpha = 1 rejects always (beta = 0); alpha = 0 never rejects (beta = 1)."""
     assert neyman_pearson_beta([0.5, 0.5], [0.25, 0.75], 10, 1.0) == 0.0
-    np.testing.assert_allclose(neyman_pearson_beta([0.5, 0.5], [0.25, 0.75], 10, 0.0), 1.0)
+    np.testing.assert_allclose(
+        neyman_pearson_beta([0.5, 0.5], [0.25, 0.75], 10, 0.0), 1.0
+    )
 
 
 def test_bad_input():
