@@ -45,7 +45,9 @@ def _brute_exact_pvalue(counts, p0):
     n, k = sum(counts), len(counts)
 
     def g_of(c):
-        return 2 * sum(ci * math.log(ci / (n * pi)) for ci, pi in zip(c, p0) if ci)
+        return 2 * sum(
+            ci * math.log(ci / (n * pi)) for ci, pi in zip(c, p0, strict=True) if ci
+        )
 
     g_obs = g_of(counts)
     total = 0.0
