@@ -24,12 +24,15 @@ The G-test (`kltools._gtest`):
     g_test (returns a GTestResult)
 Exact Neyman-Pearson errors and Stein's exponent (`kltools._neyman_pearson`):
     neyman_pearson_beta, stein_exponent
+Chernoff information and the Bayes test (`kltools._chernoff`):
+    chernoff_information, bayes_error
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
 
 from ._between import kl_between, register_kl
 from ._bootstrap import BootstrapResult, bootstrap_ci
+from ._chernoff import bayes_error, chernoff_information
 from ._closed_form import (
     cross_entropy_normal,
     entropy_normal,
@@ -58,7 +61,9 @@ __all__ = [
     "GTestResult",
     "GaussianFit",
     "MonteCarloResult",
+    "bayes_error",
     "bootstrap_ci",
+    "chernoff_information",
     "count_outcomes",
     "count_vectors",
     "cross_entropy",
