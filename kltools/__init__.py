@@ -22,12 +22,23 @@ Rényi divergence of normals in closed form (`kltools._renyi_normal`):
     renyi_normal
 Mutual information (`kltools._information`):
     mutual_information, mi_knn
+Discretising a distribution onto the integers (`kltools._discretize`):
+    discretize
+Enumerating multinomial count vectors (`kltools._multinomial`):
+    count_vectors
+The G-test (`kltools._gtest`):
+    g_test (returns a GTestResult)
+Exact Neyman-Pearson errors and Stein's exponent (`kltools._neyman_pearson`):
+    neyman_pearson_beta, stein_exponent
+Chernoff information and the Bayes test (`kltools._chernoff`):
+    chernoff_information, bayes_error
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
 
 from ._between import kl_between, register_kl
 from ._bootstrap import BootstrapResult, bootstrap_ci
+from ._chernoff import bayes_error, chernoff_information
 from ._closed_form import (
     cross_entropy_normal,
     entropy_normal,
@@ -41,28 +52,38 @@ from ._discrete import (
     kl_divergence,
     total_variation,
 )
+from ._discretize import discretize
 from ._divergences import chi2_divergence, hellinger_distance, renyi_divergence
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
 from ._fitting import GaussianFit, fit_gaussian
 from ._grid import kl_on_grid
+from ._gtest import GTestResult, g_test
 from ._information import mi_knn, mutual_information
+from ._multinomial import count_vectors
+from ._neyman_pearson import neyman_pearson_beta, stein_exponent
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 from ._renyi_normal import renyi_normal
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
 __all__ = [
     "BootstrapResult",
+    "GTestResult",
     "GaussianFit",
     "MonteCarloResult",
+    "bayes_error",
     "bootstrap_ci",
+    "chernoff_information",
     "chi2_divergence",
     "count_outcomes",
+    "count_vectors",
     "cross_entropy",
     "cross_entropy_normal",
+    "discretize",
     "empirical_pmf",
     "entropy",
     "entropy_normal",
     "fit_gaussian",
+    "g_test",
     "hellinger_distance",
     "js_divergence",
     "kl_between",
@@ -75,6 +96,7 @@ __all__ = [
     "kl_on_grid",
     "mi_knn",
     "mutual_information",
+    "neyman_pearson_beta",
     "plot_densities",
     "plot_heatmaps",
     "plot_pmfs",
@@ -82,6 +104,7 @@ __all__ = [
     "renyi_divergence",
     "renyi_normal",
     "sample_pmf",
+    "stein_exponent",
     "total_variation",
 ]
 
