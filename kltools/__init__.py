@@ -15,7 +15,10 @@ Bootstrap confidence intervals for estimates (`kltools._bootstrap`):
 Simulation (`kltools._simulate`):
     sample_pmf, count_outcomes, empirical_pmf
 Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
-    fit_gaussian (returns a GaussianFit)
+    fit_gaussian (returns a GaussianFit), fit_variational (returns a
+    VariationalFit)
+KL from log-probabilities and logits (`kltools._logprobs`):
+    kl_from_log_probs (k1, k2, k3; returns a MonteCarloResult), kl_from_logits
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
@@ -38,6 +41,7 @@ from ._discrete import (
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
 from ._fitting import GaussianFit, fit_gaussian
 from ._grid import kl_on_grid
+from ._logprobs import kl_from_log_probs, kl_from_logits
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
@@ -56,6 +60,8 @@ __all__ = [
     "js_divergence",
     "kl_between",
     "kl_divergence",
+    "kl_from_log_probs",
+    "kl_from_logits",
     "kl_histogram",
     "kl_knn",
     "kl_monte_carlo",
