@@ -39,7 +39,7 @@ from ._discrete import (
     total_variation,
 )
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
-from ._fitting import GaussianFit, fit_gaussian
+from ._fitting import GaussianFit, VariationalFit, fit_gaussian, fit_variational
 from ._grid import kl_on_grid
 from ._logprobs import kl_from_log_probs, kl_from_logits
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
@@ -49,6 +49,7 @@ __all__ = [
     "BootstrapResult",
     "GaussianFit",
     "MonteCarloResult",
+    "VariationalFit",
     "bootstrap_ci",
     "count_outcomes",
     "cross_entropy",
@@ -57,6 +58,7 @@ __all__ = [
     "entropy",
     "entropy_normal",
     "fit_gaussian",
+    "fit_variational",
     "js_divergence",
     "kl_between",
     "kl_divergence",
