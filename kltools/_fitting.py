@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import (
+    as_generator,
     check_count,
     check_grid,
     check_grid_density,
-    as_generator,
     check_real,
     trapezoid_weights,
 )
@@ -488,6 +488,9 @@ def _build_vi_loop(
 ) -> Any:
     f64 = tf.float64
     half_log_2pi = 0.5 * math.log(2.0 * math.pi)
+    # The target is called as it is (TensorFlow operations), not rewritten by
+    # AutoGraph, which would warn about functions without source code.
+    log_target = tf.autograph.experimental.do_not_convert(log_target)
 
     def elbo_terms(mean, raw, seed):  # type: ignore[no-untyped-def]
         scale = _scale_tril(tf, raw, full)
@@ -522,7 +525,9 @@ def _build_vi_loop(
             scales = scales.write(i, _scale_tril(tf, raw, full))
             t = tf.cast(i + 1, f64)
             # Constant for the first half, then linearly down to 0 at the end.
-            rate = learning_rate * tf.minimum(tf.constant(1.0, f64), 2.0 * (1.0 - (t - 1.0) / n))
+            rate = learning_rate * tf.minimum(
+                tf.constant(1.0, f64), 2.0 * (1.0 - (t - 1.0) / n)
+            )
             mean, m_mean, v_mean = _adam_step(tf, mean, g_mean, m_mean, v_mean, rate, t)
             raw, m_raw, v_raw = _adam_step(tf, raw, g_raw, m_raw, v_raw, rate, t)
             if not full:
@@ -532,15 +537,15 @@ def _build_vi_loop(
         scales = scales.write(steps, _scale_tril(tf, raw, full))
         return elbos.stack(), means.stack(), scales.stack()
 
-    return tf.function(
-        run,
-        input_signature=[
-            tf.TensorSpec([d], f64),
-            tf.TensorSpec([d, d], f64),
-            tf.TensorSpec([], tf.int32),
-            tf.TensorSpec([], tf.int32),
-            tf.TensorSpec([], f64),
-        ],
+    # A concrete function, traced here once: calling it never retraces, so
+    # fits of many different targets do not trigger TensorFlow's retracing
+    # warning (which counts traces of `run` across closures).
+    return tf.function(run).get_concrete_function(
+        tf.TensorSpec([d], f64),
+        tf.TensorSpec([d, d], f64),
+        tf.TensorSpec([], tf.int32),
+        tf.TensorSpec([], tf.int32),
+        tf.TensorSpec([], f64),
     )
 
 
@@ -725,7 +730,7 @@ def fit_variational(
         )
     if np.isnan(probe).any() or (probe == np.inf).any():
         raise ValueError(
-            f"`log_target` is {probe[0]!r} at `mean0`; it must be finite or -inf"
+            f"`log_target` is {float(probe[0])} at `mean0`; it must be finite or -inf"
         )
     run = _build_vi_loop(tf, log_target, d, n_samples, cov == "full")
     raw0 = np.diag(np.full(d, math.log(scale0)))

@@ -145,9 +145,7 @@ def kl_from_log_probs(
     """
     divisor = log_base(base)
     if estimator not in _ESTIMATORS:
-        raise ValueError(
-            f"`estimator` must be 'k1', 'k2' or 'k3', got {estimator!r}"
-        )
+        raise ValueError(f"`estimator` must be 'k1', 'k2' or 'k3', got {estimator!r}")
     lp = as_real_array(log_p, "log_p")
     lq = as_real_array(log_q, "log_q")
     for arr, name in ((lp, "log_p"), (lq, "log_q")):
