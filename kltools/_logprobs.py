@@ -113,10 +113,12 @@ def kl_from_log_probs(
     :math:`s < \sqrt 2`; beyond it the standard error reported is itself
     unreliable, dominated by rare huge ratios.
 
-    The k3 terms are computed as ``exp(l) - 1 - l`` with a Taylor series
-    for :math:`|\ell| < 1/2`, so :math:`r` near 1 loses no digits to
-    cancellation (a direct ``(r - 1) - log(r)`` rounds to 0 below
-    :math:`|\ell| \approx 10^{-8}`).
+    The k3 terms are computed from :math:`\ell` as ``exp(l) - 1 - l``, by
+    its Taylor series for :math:`|\ell| < 1/2`, so ratios near 1 keep full
+    relative precision. Forming :math:`r = e^{\ell}` first rounds it by up
+    to :math:`1.1 \times 10^{-16}`, and ``(r - 1) - log(r)`` then has a
+    relative error of about :math:`10^{-16} / |\ell|` (:math:`10^{-7}` at
+    :math:`|\ell| = 10^{-9}`).
 
     References
     ----------
