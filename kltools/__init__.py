@@ -15,7 +15,8 @@ Bootstrap confidence intervals for estimates (`kltools._bootstrap`):
 Simulation (`kltools._simulate`):
     sample_pmf, count_outcomes, empirical_pmf
 Fitting a normal by gradient descent, with the ``tf`` extra (`kltools._fitting`):
-    fit_gaussian (returns a GaussianFit)
+    fit_gaussian (returns a GaussianFit), fit_variational (returns a
+    VariationalFit)
 Relatives of KL for pmfs (`kltools._divergences`):
     renyi_divergence, hellinger_distance, chi2_divergence
 Rényi divergence of normals in closed form (`kltools._renyi_normal`):
@@ -32,6 +33,8 @@ Exact Neyman-Pearson errors and Stein's exponent (`kltools._neyman_pearson`):
     neyman_pearson_beta, stein_exponent
 Chernoff information and the Bayes test (`kltools._chernoff`):
     chernoff_information, bayes_error
+KL from log-probabilities and logits (`kltools._logprobs`):
+    kl_from_log_probs (k1, k2, k3; returns a MonteCarloResult), kl_from_logits
 Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
@@ -55,10 +58,11 @@ from ._discrete import (
 from ._discretize import discretize
 from ._divergences import chi2_divergence, hellinger_distance, renyi_divergence
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
-from ._fitting import GaussianFit, fit_gaussian
+from ._fitting import GaussianFit, VariationalFit, fit_gaussian, fit_variational
 from ._grid import kl_on_grid
 from ._gtest import GTestResult, g_test
 from ._information import mi_knn, mutual_information
+from ._logprobs import kl_from_log_probs, kl_from_logits
 from ._multinomial import count_vectors
 from ._neyman_pearson import neyman_pearson_beta, stein_exponent
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
@@ -70,6 +74,7 @@ __all__ = [
     "GTestResult",
     "GaussianFit",
     "MonteCarloResult",
+    "VariationalFit",
     "bayes_error",
     "bootstrap_ci",
     "chernoff_information",
@@ -83,11 +88,14 @@ __all__ = [
     "entropy",
     "entropy_normal",
     "fit_gaussian",
+    "fit_variational",
     "g_test",
     "hellinger_distance",
     "js_divergence",
     "kl_between",
     "kl_divergence",
+    "kl_from_log_probs",
+    "kl_from_logits",
     "kl_histogram",
     "kl_knn",
     "kl_monte_carlo",
