@@ -10,6 +10,8 @@ Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):
     kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
+Gaussian mixtures (`kltools._mixtures`):
+    kl_gmm (estimates, approximations, bounds, exact in 1-D)
 Bootstrap confidence intervals for estimates (`kltools._bootstrap`):
     bootstrap_ci (returns a BootstrapResult)
 Simulation (`kltools._simulate`):
@@ -38,6 +40,7 @@ from ._discrete import (
 from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
 from ._fitting import GaussianFit, fit_gaussian
 from ._grid import kl_on_grid
+from ._mixtures import kl_gmm
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
@@ -56,6 +59,7 @@ __all__ = [
     "js_divergence",
     "kl_between",
     "kl_divergence",
+    "kl_gmm",
     "kl_histogram",
     "kl_knn",
     "kl_monte_carlo",
