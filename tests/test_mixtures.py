@@ -1,5 +1,6 @@
 """Tests for kl_gmm: KL between Gaussian mixtures."""
 
+import itertools
 import math
 import warnings
 
@@ -51,7 +52,7 @@ def quad_kl(p, q):
     m = np.concatenate([p[1][:, 0], q[1][:, 0]])
     s = np.sqrt(np.concatenate([p[2][:, 0, 0], q[2][:, 0, 0]]))
     cuts = np.unique(np.concatenate([m - 12 * s, m, m + 12 * s]))
-    pieces = [(-np.inf, cuts[0]), *zip(cuts[:-1], cuts[1:], strict=True)]
+    pieces = [(-np.inf, cuts[0]), *itertools.pairwise(cuts)]
     pieces.append((cuts[-1], np.inf))
     with warnings.catch_warnings():
         # quad warns when rounding stops it short of 1e-11; it is still
