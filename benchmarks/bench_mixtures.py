@@ -57,36 +57,38 @@ def fitted_pair(k: int, d: int, spread: float, seed: int):
     return fits
 
 
+def compare(label: str, gp, gq, methods: list[str]) -> None:
+    t_fast = {
+        m: best_seconds(lambda m=m: kl_gmm(gp, gq, method=m), 30) for m in methods
+    }
+    t_mc = best_seconds(lambda: kl_gmm(gp, gq, n=N_MC, rng=1), 5)
+
+    def by_hand():
+        x, _ = gp.sample(N_MC)
+        return np.mean(gp.score_samples(x) - gq.score_samples(x))
+
+    t_sk = best_seconds(by_hand, 5)
+    ref = kl_gmm(gp, gq, n=N_REF, rng=2)
+    print(f"  {label}: Monte Carlo n=10^6 gives {ref.value:.4f} +- {ref.stderr:.4f}")
+    print(
+        f"    monte_carlo n=10^5    {t_mc * 1e3:8.2f} ms   "
+        f"scikit-learn lines {t_sk * 1e3:8.2f} ms   "
+        f"ratio sklearn/kltools {t_sk / t_mc:5.2f}"
+    )
+    for m in methods:
+        value = kl_gmm(gp, gq, method=m)
+        print(
+            f"    {m:<12} {t_fast[m] * 1e3:8.3f} ms  {t_mc / t_fast[m]:7.0f}x faster "
+            f"than MC   value {value:9.4f}   minus MC {value - ref.value:+9.4f}"
+        )
+
+
 def run(k: int, d: int) -> None:
     print(f"\nK = {k} components, d = {d}")
     methods = [*FAST, "exact"] if d == 1 else FAST
     for label, spread in (("well separated", 8.0), ("overlapping", 0.5)):
         gp, gq = fitted_pair(k, d, spread, seed=k + d)
-        t_fast = {
-            m: best_seconds(lambda m=m: kl_gmm(gp, gq, method=m), 30) for m in methods
-        }
-        t_mc = best_seconds(lambda: kl_gmm(gp, gq, n=N_MC, rng=1), 5)
-
-        def by_hand():
-            x, _ = gp.sample(N_MC)
-            return np.mean(gp.score_samples(x) - gq.score_samples(x))
-
-        t_sk = best_seconds(by_hand, 5)
-        ref = kl_gmm(gp, gq, n=N_REF, rng=2)
-        print(
-            f"  {label}: Monte Carlo n=10^6 gives {ref.value:.4f} +- {ref.stderr:.4f}"
-        )
-        print(
-            f"    monte_carlo n=10^5    {t_mc * 1e3:8.2f} ms   "
-            f"scikit-learn lines {t_sk * 1e3:8.2f} ms   "
-            f"ratio sklearn/kltools {t_sk / t_mc:5.2f}"
-        )
-        for m in methods:
-            value = kl_gmm(gp, gq, method=m)
-            print(
-                f"    {m:<12} {t_fast[m] * 1e3:8.3f} ms  {t_mc / t_fast[m]:7.0f}x faster "
-                f"than MC   value {value:9.4f}   minus MC {value - ref.value:+9.4f}"
-            )
+        compare(label, gp, gq, methods)
 
 
 def main() -> None:
