@@ -10,6 +10,8 @@ Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):
     kl_monte_carlo (returns a MonteCarloResult), kl_knn, kl_histogram
+Gaussian mixtures (`kltools._mixtures`):
+    kl_gmm (estimates, approximations, bounds, exact in 1-D)
 Bootstrap confidence intervals for estimates (`kltools._bootstrap`):
     bootstrap_ci (returns a BootstrapResult)
 Simulation (`kltools._simulate`):
@@ -63,6 +65,7 @@ from ._grid import kl_on_grid
 from ._gtest import GTestResult, g_test
 from ._information import mi_knn, mutual_information
 from ._logprobs import kl_from_log_probs, kl_from_logits
+from ._mixtures import kl_gmm
 from ._multinomial import count_vectors
 from ._neyman_pearson import neyman_pearson_beta, stein_exponent
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
@@ -96,6 +99,7 @@ __all__ = [
     "kl_divergence",
     "kl_from_log_probs",
     "kl_from_logits",
+    "kl_gmm",
     "kl_histogram",
     "kl_knn",
     "kl_monte_carlo",

@@ -1,0 +1,630 @@
+"""KL divergence between Gaussian mixtures: estimates, approximations, bounds."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+
+from ._closed_form import _cholesky, expm1mx, log_ratio, mvnormal_nats
+from ._estimators import MonteCarloResult
+from ._validation import as_generator, as_real_array, check_count, log_base
+
+__all__ = ["kl_gmm"]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+_METHODS = (
+    "monte_carlo",
+    "variational",
+    "product",
+    "matched",
+    "upper",
+    "lower",
+    "exact",
+)
+#: Sample points whose log-densities are evaluated together in `monte_carlo`:
+#: bounds the scratch memory at (components x block) floats.
+_BLOCK = 32768
+
+
+@dataclass(frozen=True)
+class _Mixture:
+    """A validated mixture in canonical form (no zero weights, sorted)."""
+
+    weights: np.ndarray  # (K,)
+    means: np.ndarray  # (K, d)
+    covs: np.ndarray  # (K, d, d)
+    chol: np.ndarray  # (K, d, d), lower Cholesky factors
+
+    @property
+    def log_weights(self) -> np.ndarray:
+        return np.log(self.weights)
+
+    @property
+    def half_logdet(self) -> np.ndarray:
+        """``0.5 * log det(cov)`` per component."""
+        return np.log(np.diagonal(self.chol, axis1=-2, axis2=-1)).sum(axis=-1)
+
+    def same_as(self, other: _Mixture) -> bool:
+        return (
+            self.weights.shape == other.weights.shape
+            and self.means.shape == other.means.shape
+            and np.array_equal(self.weights, other.weights)
+            and np.array_equal(self.means, other.means)
+            and np.array_equal(self.covs, other.covs)
+        )
+
+
+def _sklearn_parts(obj: Any, name: str) -> tuple[Any, Any, Any]:
+    """Weights, means and full covariances of a fitted scikit-learn mixture."""
+    if not all(hasattr(obj, a) for a in ("weights_", "means_", "covariances_")):
+        raise ValueError(
+            f"`{name}` is a scikit-learn mixture that has not been fitted "
+            "(it has no `weights_`, `means_` and `covariances_`); call `fit` first"
+        )
+    weights = as_real_array(obj.weights_, f"{name}.weights_")
+    means = as_real_array(obj.means_, f"{name}.means_")
+    cov = as_real_array(obj.covariances_, f"{name}.covariances_")
+    if means.ndim != 2:
+        raise ValueError(f"`{name}.means_` must have shape (K, d), got {means.shape}")
+    k, d = means.shape
+    kind = obj.covariance_type
+    expected = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}
+    if kind not in expected:
+        raise ValueError(
+            f"`{name}.covariance_type` must be one of {sorted(expected)}, got {kind!r}"
+        )
+    if cov.shape != expected[kind]:
+        raise ValueError(
+            f"`{name}.covariances_` must have shape {expected[kind]} for "
+            f"covariance_type={kind!r}, got {cov.shape}"
+        )
+    eye = np.eye(d)
+    if kind == "tied":
+        cov = np.broadcast_to(cov, (k, d, d))
+    elif kind == "diag":
+        cov = cov[:, :, None] * eye
+    elif kind == "spherical":
+        cov = cov[:, None, None] * eye
+    return weights, means, cov
+
+
+def _scipy_parts(obj: Any, name: str) -> tuple[Any, Any, Any]:
+    """Weights, means and variances of a `scipy.stats.Mixture` of normals."""
+    from scipy.stats import Normal
+
+    means, variances = [], []
+    for i, comp in enumerate(obj.components):
+        if not isinstance(comp, Normal):
+            raise TypeError(
+                f"`{name}` is a scipy.stats.Mixture whose component {i} is a "
+                f"{type(comp).__name__}: every component must be a "
+                "scipy.stats.Normal"
+            )
+        mu, sigma = np.asarray(comp.mu), np.asarray(comp.sigma)
+        if mu.shape != () or sigma.shape != ():
+            raise ValueError(
+                f"`{name}`: component {i} has array parameters; each component "
+                "of the mixture must be one normal distribution"
+            )
+        means.append([float(mu)])
+        variances.append([[float(sigma) ** 2]])
+    return obj.weights, means, variances
+
+
+def _as_mixture(obj: Any, name: str) -> _Mixture:
+    """Validate `obj` and return it in canonical form."""
+    if isinstance(obj, (tuple, list)):
+        if len(obj) != 3:
+            raise ValueError(
+                f"`{name}` must be a tuple (weights, means, covariances), got "
+                f"a sequence of length {len(obj)}"
+            )
+        parts = obj
+    elif hasattr(obj, "covariance_type") and hasattr(obj, "fit"):
+        parts = _sklearn_parts(obj, name)
+    elif hasattr(obj, "components") and hasattr(obj, "weights"):
+        parts = _scipy_parts(obj, name)
+    else:
+        raise TypeError(
+            f"`{name}` must be a tuple (weights, means, covariances), a fitted "
+            "scikit-learn GaussianMixture or BayesianGaussianMixture, or a "
+            f"scipy.stats.Mixture of Normal components, got {type(obj).__name__}"
+        )
+    weights = as_real_array(parts[0], f"{name}[0]")
+    means = as_real_array(parts[1], f"{name}[1]")
+    covs = as_real_array(parts[2], f"{name}[2]")
+    if weights.ndim != 1 or weights.size == 0:
+        raise ValueError(
+            f"`{name}` weights must have shape (K,) with K >= 1, got {weights.shape}"
+        )
+    k = weights.size
+    if means.ndim != 2 or means.shape[0] != k or means.shape[1] == 0:
+        raise ValueError(
+            f"`{name}` means must have shape (K, d) = ({k}, d) with d >= 1, got "
+            f"{means.shape}"
+        )
+    d = means.shape[1]
+    if covs.shape != (k, d, d):
+        raise ValueError(
+            f"`{name}` covariances must have shape (K, d, d) = ({k}, {d}, {d}) "
+            f"(full matrices, also for d = 1), got {covs.shape}"
+        )
+    for arr, what in ((weights, "weights"), (means, "means"), (covs, "covariances")):
+        if not np.isfinite(arr).all():
+            raise ValueError(f"`{name}` {what} contain NaN or infinite entries")
+    if (weights < 0.0).any():
+        raise ValueError(
+            f"`{name}` weights must be non-negative, smallest is {weights.min():.6g}"
+        )
+    total = math.fsum(weights.tolist())
+    if abs(total - 1.0) > math.sqrt(np.finfo(np.float64).eps):
+        raise ValueError(
+            f"`{name}` weights must sum to 1, but they sum to {total:.10g}"
+        )
+    keep = weights > 0.0
+    weights, means, covs = weights[keep], means[keep], covs[keep]
+    chol = _cholesky(covs, f"a covariance of `{name}`")
+    # Canonical order (lexicographic in mean, then covariance) and duplicate
+    # components merged: the result does not depend on how the components
+    # were listed, and p == q is recognised.
+    keys = np.concatenate([means, covs.reshape(covs.shape[0], -1)], axis=1)
+    order = np.lexsort(keys.T[::-1])
+    weights, means, covs, chol, keys = (
+        a[order] for a in (weights, means, covs, chol, keys)
+    )
+    new = np.ones(weights.size, dtype=bool)
+    new[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    if not new.all():
+        starts = np.flatnonzero(new)
+        # fsum: equal exact sums give equal weights (p == q is recognised)
+        groups = np.split(weights, starts[1:])
+        weights = np.array([math.fsum(grp.tolist()) for grp in groups])
+        means, covs, chol = means[starts], covs[starts], chol[starts]
+    if weights.size == 1:
+        # One normal: its weight is 1 (it passed the sum check), not
+        # 1 - 1e-16, so that the closed form comes out bit for bit.
+        weights = np.ones(1)
+    return _Mixture(weights, means, covs, chol)
+
+
+def _log_pdf(mix: _Mixture, x: np.ndarray) -> np.ndarray:
+    """Log-density of `mix` at the rows of `x`, by log-sum-exp over components.
+
+    Mahalanobis terms come from triangular solves with the Cholesky factors.
+    """
+    k, d = mix.means.shape
+    const = mix.log_weights - mix.half_logdet - 0.5 * d * _LOG_2PI
+    out = np.empty(x.shape[0])
+    for start in range(0, x.shape[0], _BLOCK):
+        xb = x[start : start + _BLOCK]
+        if d == 1:
+            z = (xb[:, 0] - mix.means[:, :1]) / mix.chol[:, 0]  # (K, block)
+            terms = const[:, None] - 0.5 * z * z
+        else:
+            terms = np.empty((k, xb.shape[0]))
+            for j in range(k):
+                y = scipy.linalg.solve_triangular(
+                    mix.chol[j], (xb - mix.means[j]).T, lower=True, check_finite=False
+                )
+                terms[j] = const[j] - 0.5 * np.einsum("ij,ij->j", y, y)
+        top = terms.max(axis=0)
+        out[start : start + xb.shape[0]] = top + np.log(np.exp(terms - top).sum(axis=0))
+    return out
+
+
+def _sample(mix: _Mixture, n: int, gen: np.random.Generator) -> np.ndarray:
+    """Draw `n` points from `mix` (component counts from a multinomial)."""
+    counts = gen.multinomial(n, mix.weights)
+    z = gen.standard_normal((n, mix.means.shape[1]))
+    start = 0
+    for j, c in enumerate(counts):
+        block = z[start : start + c]
+        z[start : start + c] = mix.means[j] + block @ mix.chol[j].T
+        start += c
+    return z
+
+
+def _lse(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``log(sum(exp(a)))`` along `axis`; exact for a single term."""
+    top = a.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis) + np.log(np.exp(a - top).sum(axis=axis))
+
+
+def _pair_kl(f: _Mixture, g: _Mixture) -> np.ndarray:
+    """``D(f_a || g_b)`` for every pair of components, shape (Kf, Kg).
+
+    The computation of `kl_mvnormal` (sum of non-negative terms from
+    ``A = Lg^{-1} Lf`` and ``b = Lg^{-1} (mu_g - mu_f)``, no inverse formed);
+    one pair of single normals goes through `kl_mvnormal`'s own code, so
+    that case agrees with it bit for bit.
+    """
+    if f.weights.size == 1 and g.weights.size == 1:
+        kl = mvnormal_nats(f.means[0], f.covs[0], g.means[0], g.covs[0])
+        return np.reshape(kl, (1, 1))
+    kf, d = f.means.shape
+    kg = g.weights.size
+    # One solve per component of g, with every component of f as right-hand
+    # sides: columns [L_fa - L_gb | mu_gb - mu_fa]. numpy's batched solve
+    # (not a loop of scipy triangular solves) keeps small calls cheap.
+    rhs = np.concatenate(
+        [
+            f.chol[None] - g.chol[:, None],
+            (g.means[:, None] - f.means[None])[..., None],
+        ],
+        axis=-1,
+    )  # (kg, kf, d, d + 1)
+    sol = np.linalg.solve(
+        g.chol, rhs.transpose(0, 2, 1, 3).reshape(kg, d, kf * (d + 1))
+    )
+    sol = sol.reshape(kg, d, kf, d + 1).transpose(2, 0, 1, 3)  # (kf, kg, d, d+1)
+    a, b = sol[..., :d], sol[..., d]
+    off = np.tril(a, -1)
+    u = log_ratio(
+        np.diagonal(f.chol, axis1=-2, axis2=-1)[:, None],
+        np.diagonal(g.chol, axis1=-2, axis2=-1)[None],
+    )
+    return 0.5 * (
+        expm1mx(2.0 * u).sum(axis=-1)
+        + (off * off).sum(axis=(-2, -1))
+        + (b * b).sum(axis=-1)
+    )
+
+
+def _log_overlap(f: _Mixture, g: _Mixture) -> np.ndarray:
+    """``log int f_a g_b = log N(mu_a; mu_b, S_a + S_b)``, shape (Kf, Kg)."""
+    d = f.means.shape[1]
+    low = np.linalg.cholesky(f.covs[:, None] + g.covs[None])
+    diff = (f.means[:, None] - g.means[None])[..., None]
+    y = np.linalg.solve(low, diff)
+    half_logdet = np.log(np.diagonal(low, axis1=-2, axis2=-1)).sum(axis=-1)
+    return -0.5 * (y * y).sum(axis=(-2, -1)) - half_logdet - 0.5 * d * _LOG_2PI
+
+
+def _entropies(f: _Mixture) -> np.ndarray:
+    """Differential entropy of each component of `f` in nats."""
+    d = f.means.shape[1]
+    return f.half_logdet + 0.5 * d * (1.0 + _LOG_2PI)
+
+
+def _variational(f: _Mixture, g: _Mixture) -> float:
+    num = _lse(f.log_weights - _pair_kl(f, f))
+    den = _lse(g.log_weights - _pair_kl(f, g))
+    return float(f.weights @ (num - den))
+
+
+def _product(f: _Mixture, g: _Mixture) -> float:
+    num = _lse(f.log_weights + _log_overlap(f, f))
+    den = _lse(g.log_weights + _log_overlap(f, g))
+    return float(f.weights @ (num - den))
+
+
+def _matched(f: _Mixture, g: _Mixture) -> float:
+    cost = _pair_kl(f, g) - g.log_weights
+    best = cost.argmin(axis=1)
+    rows = np.arange(cost.shape[0])
+    return float(f.weights @ (cost[rows, best] + f.log_weights))
+
+
+def _variational_upper(
+    f: _Mixture, g: _Mixture, kl_fg: np.ndarray, max_iter: int = 100
+) -> float:
+    """Hershey-Olsen's variational upper bound, lowered by its fixed point.
+
+    After the optimal ``phi`` step the bound is ``sum_a pi_a (log pi_a -
+    log sum_b psi_ab exp(-D_ab))``; it is valid for any ``psi >= 0`` whose
+    column sums do not exceed ``omega_b``, so every iterate (including one
+    where entries underflow to 0) gives an upper bound, and each step lowers
+    it (block coordinate descent). Rows of ``exp(-D)`` are scaled by their
+    largest entry, which the bound adds back, so they cannot underflow.
+    """
+    pi, om = f.weights, g.weights
+    rowmin = kl_fg.min(axis=1)
+    e = np.exp(rowmin[:, None] - kl_fg)
+    offset = float(pi @ (np.log(pi) + rowmin))
+    psi = np.outer(pi, om)
+    best = math.inf
+    for _ in range(max_iter):
+        s = psi * e
+        row = s.sum(axis=1)
+        with np.errstate(divide="ignore"):
+            value = offset - float(pi @ np.log(row))
+        if best < math.inf and not value < best - 1e-9 * abs(best):
+            return min(best, value)
+        best = value
+        phi = s * (pi / row)[:, None]
+        col = phi.sum(axis=0)
+        psi = phi * (om / np.where(col > 0.0, col, 1.0))
+    return best
+
+
+def _upper(f: _Mixture, g: _Mixture) -> float:
+    kl_fg = _pair_kl(f, g)
+    cross = _lse(g.log_weights - kl_fg)  # log sum_b w_b exp(-D(f_a||g_b))
+    # Upper bound on int f_a log f, plus H(f_a): min(0, H_a + log sum z).
+    self_up = np.minimum(0.0, _entropies(f) + _lse(f.log_weights + _log_overlap(f, f)))
+    jensen = float(f.weights @ (self_up - cross))
+    return min(jensen, _variational_upper(f, g, kl_fg))
+
+
+def _lower(f: _Mixture, g: _Mixture) -> float:
+    # int f_a log f >= lse_a'(log pi_a' - D_aa') - H_a, and
+    # -H_a - int f_a log g >= gap_a, so D >= sum_a pi_a (lse_a + gap_a).
+    self_low = _lse(f.log_weights - _pair_kl(f, f))
+    if g.weights.size == 1:
+        gap = _pair_kl(f, g)[:, 0]  # int f_a log g = -D_a1 - H_a, exactly
+    else:
+        gap = -_entropies(f) - _lse(g.log_weights + _log_overlap(f, g))
+    return float(f.weights @ (self_low + gap))
+
+
+def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
+    x, w = np.polynomial.legendre.leggauss(n)
+    return x, w
+
+
+_GL_X, _GL_W = _gauss_legendre(16)
+
+
+def _exact_1d(f: _Mixture, g: _Mixture, rtol: float = 1e-10) -> float:
+    r"""``int p log(p/q) - p + q`` by adaptive Gauss-Legendre quadrature.
+
+    The integrand is non-negative, so a relative tolerance on the sum is a
+    relative tolerance on the divergence.
+    """
+    mu = np.concatenate([f.means[:, 0], g.means[:, 0]])
+    sd = np.concatenate([f.chol[:, 0, 0], g.chol[:, 0, 0]])
+    steps = np.array([-40, -20, -10, -6, -3, -1.5, 0, 1.5, 3, 6, 10, 20, 40.0])
+    edges = np.unique((mu[:, None] + sd[:, None] * steps).ravel())
+    a, b = edges[:-1], edges[1:]
+
+    def integrand(x: np.ndarray) -> np.ndarray:
+        lp = _log_pdf(f, x.reshape(-1, 1))
+        lq = _log_pdf(g, x.reshape(-1, 1))
+        t = lq - lp
+        with np.errstate(over="ignore", invalid="ignore"):
+            near = np.exp(lp) * expm1mx(np.minimum(t, 700.0))
+            far = np.exp(lq) - np.exp(lp) * (1.0 + t)
+        return np.where(t < 700.0, near, far).reshape(x.shape)
+
+    def rule(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        half = 0.5 * (hi - lo)
+        x = 0.5 * (hi + lo)[:, None] + half[:, None] * _GL_X
+        return half * (integrand(x) @ _GL_W)
+
+    done = 0.0
+    for _ in range(100):
+        mid = 0.5 * (a + b)
+        whole = rule(a, b)
+        left, right = rule(a, mid), rule(mid, b)
+        halves = left + right
+        err = np.abs(whole - halves)
+        total = done + halves.sum()
+        if err.sum() <= rtol * total:
+            return float(total)
+        # Keep intervals whose error is negligible; bisect the others.
+        ok = err <= rtol * total / err.size
+        done += halves[ok].sum()
+        a, b, mid = a[~ok], b[~ok], mid[~ok]
+        a, b = np.concatenate([a, mid]), np.concatenate([mid, b])
+    raise RuntimeError("adaptive quadrature did not converge")  # pragma: no cover
+
+
+def kl_gmm(
+    p: Any,
+    q: Any,
+    *,
+    method: str = "monte_carlo",
+    n: int = 100_000,
+    rng: int | np.random.Generator | None = None,
+    base: float | None = None,
+) -> float | MonteCarloResult:
+    r"""Compute or bound the KL divergence between two Gaussian mixtures.
+
+    Parameters
+    ----------
+    p, q : tuple, fitted scikit-learn mixture or scipy.stats.Mixture
+        The mixtures :math:`p = \sum_a \pi_a N(\mu_a, \Sigma_a)` and
+        :math:`q = \sum_b \omega_b N(\nu_b, \Lambda_b)`, each given as
+
+        - a tuple ``(weights, means, covariances)`` of shapes ``(K,)``,
+          ``(K, d)`` and ``(K, d, d)``: full covariance matrices, also for
+          ``d = 1`` (variances, not standard deviations);
+        - a fitted ``sklearn.mixture.GaussianMixture`` or
+          ``BayesianGaussianMixture`` of any ``covariance_type``, read
+          through ``weights_``, ``means_`` and ``covariances_``;
+        - a ``scipy.stats.Mixture`` whose components are
+          ``scipy.stats.Normal`` (``d = 1``).
+
+        The two may have different numbers of components but must have the
+        same dimension ``d``.
+    method : str, optional
+        ``"monte_carlo"`` (default): an unbiased estimate with its standard
+        error. ``"variational"``, ``"product"``, ``"matched"``:
+        approximations (neither bounds nor estimates). ``"upper"``,
+        ``"lower"``: proven bounds. ``"exact"``: the divergence by adaptive
+        quadrature, for ``d = 1`` only.
+    n : int, optional
+        Number of samples from `p` for ``"monte_carlo"`` (at least 2);
+        ignored otherwise.
+    rng : None, int or numpy.random.Generator, optional
+        Randomness for ``"monte_carlo"``, passed to
+        `numpy.random.default_rng`; ignored otherwise.
+    base : float, optional
+        Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
+        or any positive number other than 1.
+
+    Returns
+    -------
+    float or MonteCarloResult
+        A `MonteCarloResult` (``value``, ``stderr``, ``n``) for
+        ``"monte_carlo"``, a float otherwise.
+
+    Raises
+    ------
+    TypeError
+        If `p` or `q` is none of the accepted kinds, a ``scipy.stats``
+        component is not a normal, or `n`/`rng` has the wrong type.
+    ValueError
+        If weights are negative or do not sum to 1 (within ``sqrt(eps)``;
+        they are never renormalised), shapes are inconsistent, a covariance
+        is not symmetric positive definite, `p` and `q` differ in
+        dimension, a scikit-learn mixture is not fitted, `method` is
+        unknown, ``"exact"`` is asked for ``d > 1``, or `n`, `rng` or
+        `base` is invalid. Messages name the argument.
+
+    See Also
+    --------
+    kl_mvnormal : the closed form for one component on each side.
+    kl_monte_carlo : Monte Carlo for frozen scipy.stats distributions.
+
+    Notes
+    -----
+    Write :math:`D_{ab} = D(p_a \| q_b)` and :math:`D_{aa'} = D(p_a \|
+    p_{a'})` for the closed-form divergences between components,
+    :math:`z_{aa'} = \int p_a p_{a'}` and :math:`t_{ab} = \int p_a q_b`
+    for the Gaussian overlaps (:math:`N(\mu_a; \nu_b, \Sigma_a +
+    \Lambda_b)`), and :math:`H_a` for the entropy of :math:`p_a`. No
+    closed form exists for :math:`D(p \| q)` once a side has two
+    components.
+
+    *Monte Carlo* draws :math:`x_i \sim p` and averages
+    :math:`\log p(x_i) - \log q(x_i)`, the log-densities by log-sum-exp
+    over components with Mahalanobis terms from triangular solves with the
+    Cholesky factors (no inverse is formed). The estimate is unbiased and
+    not clamped; ``stderr`` is the sample standard deviation over
+    :math:`\sqrt n`.
+
+    *Approximations* [1]_, [2]_ (none is a bound; each can be above or
+    below the truth, and the first two can be negative):
+
+    .. math::
+
+        D_{\mathrm{var}} = \sum_a \pi_a \log
+        \frac{\sum_{a'} \pi_{a'} e^{-D_{aa'}}}{\sum_b \omega_b e^{-D_{ab}}},
+        \qquad
+        D_{\mathrm{prod}} = \sum_a \pi_a \log
+        \frac{\sum_{a'} \pi_{a'} z_{aa'}}{\sum_b \omega_b t_{ab}},
+
+    and Goldberger's matched approximation
+    :math:`\sum_a \pi_a (D_{a m(a)} + \log(\pi_a / \omega_{m(a)}))` with
+    :math:`m(a) = \arg\min_b (D_{ab} - \log \omega_b)`. :math:`D_{\mathrm{var}}`
+    and the matched approximation equal the closed form for single
+    Gaussians; :math:`D_{\mathrm{prod}}` does not (for
+    :math:`N(0, 1)` against :math:`N(\mu, 1)` it gives :math:`\mu^2/4`,
+    half the divergence), a known property of that approximation [1]_.
+
+    *Bounds*, valid for every pair of mixtures. ``"upper"`` is the smaller
+    of two upper bounds. (i) Hershey and Olsen's variational upper bound
+    [1]_: for any coupling :math:`\phi_{ab}, \psi_{ab} \ge 0` with
+    :math:`\sum_b \phi_{ab} = \pi_a` and :math:`\sum_a \psi_{ab} = \omega_b`,
+    joint convexity of KL (the log-sum inequality) gives
+    :math:`D(p \| q) \le \sum_{ab} \phi_{ab} (\log(\phi_{ab}/\psi_{ab}) +
+    D_{ab})`; it is minimised by their fixed-point iteration from
+    :math:`\phi = \psi = \pi \omega^\top`, and each iterate is a feasible
+    coupling, hence a bound. (ii) The bound of Durrieu, Thiran and Kelly
+    [3]_ from Jensen's inequality on the two entropies: :math:`\int p_a
+    \log q \ge \log \sum_b \omega_b e^{-D_{ab} - H_a}` (concavity of the
+    log) and :math:`\int p_a \log p \le \min(-H_a, \log \sum_{a'}
+    \pi_{a'} z_{aa'})` (Gibbs' inequality, and Jensen), so
+
+    .. math::
+
+        D(p \| q) \le \sum_a \pi_a \Big[\min\big(0, H_a + \log
+        \textstyle\sum_{a'} \pi_{a'} z_{aa'}\big)
+        - \log \textstyle\sum_b \omega_b e^{-D_{ab}}\Big].
+
+    ``"lower"`` is Durrieu, Thiran and Kelly's lower bound [3]_,
+    :math:`\int p_a \log p \ge \log \sum_{a'} \pi_{a'} e^{-D_{aa'}} - H_a`
+    and :math:`\int p_a \log q \le \log \sum_b \omega_b t_{ab}` (Jensen),
+    so :math:`D(p \| q) \ge \sum_a \pi_a [\log \sum_{a'} \pi_{a'}
+    e^{-D_{aa'}} - H_a - \log \sum_b \omega_b t_{ab}]`; when `q` has one
+    component the exact :math:`\int p_a \log q = -D_{a1} - H_a` replaces
+    the Jensen term. The result is the larger of this and 0
+    (:math:`D \ge 0`). Both bounds equal the closed form when each side
+    has one component.
+
+    ``"exact"`` (``d = 1``) integrates :math:`p \log(p/q) - p + q \ge 0`
+    (whose integral is the divergence) by adaptive Gauss-Legendre
+    quadrature over :math:`\pm 40` standard deviations of every component,
+    to a relative error estimate below 1e-10.
+
+    Edge cases: zero-weight components are dropped; component order does
+    not matter (components are sorted, and identical components merged,
+    before any computation, so results are exactly invariant); when `p`
+    and `q` are the same mixture every deterministic method returns 0; when
+    both have one component, ``"variational"``, ``"matched"``, ``"upper"``,
+    ``"lower"`` and ``"exact"`` return `kl_mvnormal`. No method returns
+    NaN.
+
+    References
+    ----------
+    .. [1] J. R. Hershey and P. A. Olsen, "Approximating the Kullback
+       Leibler divergence between Gaussian mixture models", ICASSP 2007,
+       pp. IV-317-320.
+    .. [2] J. Goldberger, S. Gordon and H. Greenspan, "An efficient image
+       similarity measure based on approximations of KL-divergence between
+       two Gaussian mixtures", ICCV 2003, pp. 487-493.
+    .. [3] J.-L. Durrieu, J.-P. Thiran and F. Kelly, "Lower and upper
+       bounds for approximation of the Kullback-Leibler divergence between
+       Gaussian mixture models", ICASSP 2012, pp. 4833-4836.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kltools import kl_gmm
+    >>> p = ([0.5, 0.5], [[-2.0], [2.0]], [[[1.0]], [[1.0]]])  # two modes
+    >>> q = ([1.0], [[0.0]], [[[5.0]]])  # one wide normal
+    >>> round(kl_gmm(p, q, method="exact"), 6)  # quadrature, d = 1
+    0.171999
+    >>> lo, hi = kl_gmm(p, q, method="lower"), kl_gmm(p, q, method="upper")
+    >>> round(lo, 3), round(hi, 3)  # a proven bracket, without sampling
+    (0.112, 0.283)
+    >>> res = kl_gmm(p, q, n=100_000, rng=1)  # Monte Carlo with its error
+    >>> round(res.value, 3), round(res.stderr, 3)
+    (0.176, 0.002)
+    >>> round(kl_gmm(p, p, method="upper"), 6)  # same mixture
+    0.0
+    """
+    if not isinstance(method, str) or method not in _METHODS:
+        raise ValueError(f"`method` must be one of {list(_METHODS)}, got {method!r}")
+    divisor = log_base(base)
+    f = _as_mixture(p, "p")
+    g = _as_mixture(q, "q")
+    d = f.means.shape[1]
+    if g.means.shape[1] != d:
+        raise ValueError(
+            f"`p` and `q` have different dimensions: {d} and {g.means.shape[1]}"
+        )
+    if method == "monte_carlo":
+        n = check_count(n, "n", 2)
+        gen = as_generator(rng)
+        x = _sample(f, n, gen)
+        r = _log_pdf(f, x) - _log_pdf(g, x)
+        value = float(r.mean()) / divisor
+        stderr = float(r.std(ddof=1)) / math.sqrt(n) / divisor
+        return MonteCarloResult(value, stderr, n)
+    if method == "exact" and d != 1:
+        raise ValueError(
+            f"`method='exact'` is available for d = 1 only (adaptive "
+            f"quadrature), but `p` and `q` have d = {d}: use 'monte_carlo' "
+            "or bracket the divergence with 'lower' and 'upper'"
+        )
+    if f.same_as(g):
+        return 0.0
+    if method == "exact" and f.weights.size == 1 and g.weights.size == 1:
+        return float(_pair_kl(f, g)[0, 0]) / divisor  # the closed form
+    nats = {
+        "variational": _variational,
+        "product": _product,
+        "matched": _matched,
+        "upper": _upper,
+        "lower": _lower,
+        "exact": _exact_1d,
+    }[method](f, g)
+    if method in ("upper", "lower"):
+        nats = max(nats, 0.0)
+    return nats / divisor + 0.0

@@ -1,0 +1,476 @@
+"""Tests for kl_gmm: KL between Gaussian mixtures."""
+
+import itertools
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from scipy import integrate, stats
+from scipy.special import logsumexp
+
+from kltools import MonteCarloResult, kl_gmm, kl_mvnormal
+from kltools._mixtures import _as_mixture, _log_pdf, _lower, _upper
+
+DETERMINISTIC = ["variational", "product", "matched", "upper", "lower"]
+ALL_1D = [*DETERMINISTIC, "exact"]
+
+
+def mix1d(weights, means, sds):
+    """A 1-D mixture as the tuple kl_gmm takes (variances in the covariances)."""
+    w = np.asarray(weights, dtype=float)
+    m = np.asarray(means, dtype=float).reshape(-1, 1)
+    c = (np.asarray(sds, dtype=float) ** 2).reshape(-1, 1, 1)
+    return (w, m, c)
+
+
+def quad_kl(p, q):
+    """D(p || q) for 1-D mixtures by scipy.integrate.quad, written here.
+
+    Integrates p (log p - log q), with scalar densities from the math module,
+    piecewise between the component means +- 12 standard deviations, with
+    infinite tails, to a relative 1e-11 (absolute 1e-14).
+    """
+
+    def logpdf(mix, x):
+        w, m, c = mix
+        terms = [
+            math.log(wk) - 0.5 * (x - mk) ** 2 / vk - 0.5 * math.log(2 * math.pi * vk)
+            for wk, mk, vk in zip(w, m[:, 0], c[:, 0, 0], strict=True)
+            if wk > 0
+        ]
+        top = max(terms)
+        return top + math.log(math.fsum(math.exp(t - top) for t in terms))
+
+    def integrand(x):
+        lp = logpdf(p, x)
+        return math.exp(lp) * (lp - logpdf(q, x))
+
+    m = np.concatenate([p[1][:, 0], q[1][:, 0]])
+    s = np.sqrt(np.concatenate([p[2][:, 0, 0], q[2][:, 0, 0]]))
+    cuts = np.unique(np.concatenate([m - 12 * s, m, m + 12 * s]))
+    pieces = [(-np.inf, cuts[0]), *itertools.pairwise(cuts)]
+    pieces.append((cuts[-1], np.inf))
+    with warnings.catch_warnings():
+        # quad warns when rounding stops it short of 1e-11; it is still
+        # far inside the 1e-8 the tests ask for.
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        return math.fsum(
+            integrate.quad(integrand, a, b, epsabs=1e-14, epsrel=1e-11, limit=200)[0]
+            for a, b in pieces
+        )
+
+
+def random_mixture(rng, k, d, spread):
+    w = rng.dirichlet(np.ones(k))
+    m = rng.normal(0.0, spread, (k, d))
+    a = rng.normal(size=(k, d, d)) / math.sqrt(d)
+    c = a @ a.transpose(0, 2, 1) + 0.3 * np.eye(d)
+    return (w, m, c)
+
+
+# --- exact (1-D quadrature) against an independent quadrature -------------
+
+CASES_1D = [
+    # two modes against one wide normal
+    (mix1d([0.5, 0.5], [-2, 2], [1, 1]), mix1d([1.0], [0.0], [math.sqrt(5)])),
+    # overlapping three-component mixtures
+    (
+        mix1d([0.2, 0.5, 0.3], [-1, 0, 1.5], [0.6, 1, 0.8]),
+        mix1d([0.6, 0.4], [0.2, -0.5], [1.2, 0.7]),
+    ),
+    # far apart, very different scales
+    (mix1d([0.9, 0.1], [0, 30], [0.05, 3]), mix1d([0.5, 0.5], [1, -20], [2, 10])),
+    # q much narrower than p: a large divergence
+    (mix1d([1.0], [0], [5.0]), mix1d([0.5, 0.5], [-1, 1], [0.1, 0.1])),
+]
+
+
+@pytest.mark.parametrize(("p", "q"), CASES_1D)
+def test_exact_matches_independent_quadrature(p, q):
+    """method='exact' agrees with scipy.integrate.quad to 1e-8 relative."""
+    assert_allclose(kl_gmm(p, q, method="exact"), quad_kl(p, q), rtol=1e-8)
+
+
+@pytest.mark.parametrize(("p", "q"), CASES_1D)
+def test_bounds_bracket_quadrature(p, q):
+    """lower <= KL <= upper on the fixed 1-D cases."""
+    ref = quad_kl(p, q)
+    assert kl_gmm(p, q, method="lower") <= ref * (1 + 1e-9)
+    assert kl_gmm(p, q, method="upper") >= ref * (1 - 1e-9)
+
+
+def test_exact_against_mpmath_value():
+    """A value pinned with mpmath at 30 digits.
+
+    import mpmath as mp; mp.mp.dps = 30
+    n = lambda x, m, s: mp.npdf(x, m, s)
+    p = lambda x: (n(x, -2, 1) + n(x, 2, 1)) / 2; q = lambda x: n(x, 0, mp.sqrt(5))
+    mp.quad(lambda x: p(x) * mp.log(p(x) / q(x)), [-mp.inf, -2, 0, 2, mp.inf])
+    """
+    p, q = CASES_1D[0]
+    assert_allclose(kl_gmm(p, q, method="exact"), 0.171998762480183, rtol=1e-12)
+
+
+# --- property tests on random 1-D mixtures ---------------------------------
+
+
+@st.composite
+def mixtures_1d(draw, max_k=3):
+    k = draw(st.integers(1, max_k))
+    raw = draw(st.lists(st.floats(0.05, 1.0), min_size=k, max_size=k))
+    w = np.array(raw) / math.fsum(raw)
+    means = draw(st.lists(st.floats(-6, 6), min_size=k, max_size=k))
+    sds = draw(st.lists(st.floats(0.2, 4.0), min_size=k, max_size=k))
+    return mix1d(w, means, sds)
+
+
+@settings(max_examples=150, deadline=None)
+@given(mixtures_1d(), mixtures_1d())
+def test_lower_exact_upper_ordered(p, q):
+    """lower <= exact <= upper, against quad; the lower kernel before its clamp."""
+    ref = quad_kl(p, q)
+    tol = 1e-9 * ref + 1e-12  # the quadrature's own accuracy
+    lo_raw = _lower(_as_mixture(p, "p"), _as_mixture(q, "q"))
+    up_raw = _upper(_as_mixture(p, "p"), _as_mixture(q, "q"))
+    assert lo_raw <= ref + tol
+    assert up_raw >= ref - tol
+    assert kl_gmm(p, q, method="lower") <= kl_gmm(p, q, method="exact") + tol
+    assert kl_gmm(p, q, method="exact") <= kl_gmm(p, q, method="upper") + tol
+    assert_allclose(kl_gmm(p, q, method="exact"), ref, rtol=1e-8, atol=1e-12)
+
+
+@st.composite
+def normal_pairs(draw):
+    d = draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    p = random_mixture(rng, 1, d, 2.0)
+    q = random_mixture(rng, 1, d, 2.0)
+    return p, q
+
+
+@settings(max_examples=60, deadline=None)
+@given(normal_pairs())
+def test_single_components_give_the_closed_form(pair):
+    """K = 1 on both sides: variational, matched and the bounds are kl_mvnormal."""
+    p, q = pair
+    ref = kl_mvnormal(p[1][0], p[2][0], q[1][0], q[2][0])
+    methods = ["variational", "matched", "upper", "lower"]
+    if p[1].shape[1] == 1:
+        methods.append("exact")
+    for method in methods:
+        assert kl_gmm(p, q, method=method) == ref, method
+
+
+def test_product_is_not_exact_for_single_normals():
+    """D_prod for N(0, 1) against N(mu, 1) is mu^2 / 4, half the divergence."""
+    mu = 1.5
+    p, q = mix1d([1.0], [0.0], [1.0]), mix1d([1.0], [mu], [1.0])
+    assert_allclose(kl_gmm(p, q, method="product"), mu**2 / 4, rtol=1e-14)
+    assert_allclose(kl_gmm(p, q, method="exact"), mu**2 / 2, rtol=1e-14)
+
+
+def test_monte_carlo_single_components_within_error():
+    """K = 1: Monte Carlo is within 4 standard errors of the closed form."""
+    rng = np.random.default_rng(3)
+    p, q = random_mixture(rng, 1, 3, 1.0), random_mixture(rng, 1, 3, 1.0)
+    ref = kl_mvnormal(p[1][0], p[2][0], q[1][0], q[2][0])
+    res = kl_gmm(p, q, n=200_000, rng=4)
+    assert isinstance(res, MonteCarloResult)
+    assert abs(res.value - ref) < 4 * res.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(mixtures_1d(), st.integers(0, 2**32 - 1))
+def test_same_mixture_gives_zero(p, seed):
+    """p = q gives 0 for every method, also reordered and with a split component."""
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(p[0].size)
+    q = (p[0][perm], p[1][perm], p[2][perm])
+    # split the first component into two halves of the same normal
+    split = (
+        np.concatenate([q[0][:1] / 2, q[0][:1] / 2, q[0][1:]]),
+        np.concatenate([q[1][:1], q[1]]),
+        np.concatenate([q[2][:1], q[2]]),
+    )
+    for other in (p, q, split):
+        for method in ALL_1D:
+            assert kl_gmm(p, other, method=method) == 0.0, method
+    res = kl_gmm(p, q, n=1000, rng=1)
+    assert (res.value, res.stderr) == (0.0, 0.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(mixtures_1d(), mixtures_1d(), st.integers(0, 2**32 - 1))
+def test_component_order_does_not_matter(p, q, seed):
+    """Permuting the components of p and q changes no result, not even MC's."""
+    rng = np.random.default_rng(seed)
+    pp, qp = (rng.permutation(p[0].size), rng.permutation(q[0].size))
+    p2 = tuple(a[pp] for a in p)
+    q2 = tuple(a[qp] for a in q)
+    for method in ALL_1D:
+        assert kl_gmm(p, q, method=method) == kl_gmm(p2, q2, method=method)
+    assert kl_gmm(p, q, n=500, rng=7) == kl_gmm(p2, q2, n=500, rng=7)
+
+
+def test_order_invariance_in_3d():
+    rng = np.random.default_rng(5)
+    p, q = random_mixture(rng, 4, 3, 1.0), random_mixture(rng, 3, 3, 1.0)
+    p2 = tuple(a[::-1] for a in p)
+    for method in [*DETERMINISTIC, "monte_carlo"]:
+        assert kl_gmm(p, q, method=method, n=1000, rng=2) == kl_gmm(
+            p2, q, method=method, n=1000, rng=2
+        )
+
+
+def test_zero_weights_are_ignored():
+    """A zero-weight component, however wild, changes nothing."""
+    p = mix1d([0.3, 0.7], [0, 2], [1, 0.5])
+    q = mix1d([0.4, 0.6], [1, -1], [2, 1])
+    p0 = mix1d([0.3, 0.0, 0.7], [0, 1e6, 2], [1, 1e-6, 0.5])
+    q0 = mix1d([0.0, 0.4, 0.6], [-1e6, 1, -1], [1e3, 2, 1])
+    for method in ALL_1D:
+        assert kl_gmm(p0, q0, method=method) == kl_gmm(p, q, method=method)
+
+
+def test_never_nan_on_extreme_inputs():
+    """Far-apart components and very different scales give finite numbers."""
+    p = mix1d([0.5, 0.5], [-500, 500], [1e-3, 1e2])
+    q = mix1d([0.999, 0.001], [0, 1e4], [1e-2, 1e3])
+    values = [kl_gmm(p, q, method=m) for m in ALL_1D]
+    assert np.isfinite(values).all(), values
+    assert kl_gmm(p, q, method="lower") <= kl_gmm(p, q, method="exact")
+    assert kl_gmm(p, q, method="exact") <= kl_gmm(p, q, method="upper")
+    assert np.isfinite(kl_gmm(p, q, n=1000, rng=0).value)
+
+
+def test_base_converts_units():
+    p, q = CASES_1D[1]
+    for method in ALL_1D:
+        assert_allclose(
+            kl_gmm(p, q, method=method, base=2),
+            kl_gmm(p, q, method=method) / math.log(2),
+            rtol=1e-15,
+        )
+
+
+# --- several dimensions: an independent large Monte Carlo ------------------
+
+
+def reference_monte_carlo(p, q, n, seed):
+    """Mean and standard error of log p - log q with scipy's multivariate normal."""
+    rng = np.random.default_rng(seed)
+    w, m, c = p
+    comp = rng.choice(w.size, size=n, p=w)
+    x = np.empty((n, m.shape[1]))
+    for j in range(w.size):
+        idx = comp == j
+        x[idx] = rng.multivariate_normal(m[j], c[j], size=idx.sum())
+
+    def logpdf(mix):
+        ww, mm, cc = mix
+        rows = [
+            stats.multivariate_normal(mm[j], cc[j]).logpdf(x) for j in range(ww.size)
+        ]
+        return logsumexp(np.array(rows), axis=0, b=ww[:, None])
+
+    r = logpdf(p) - logpdf(q)
+    return r.mean(), r.std(ddof=1) / math.sqrt(n)
+
+
+@pytest.mark.parametrize(
+    ("d", "kp", "kq", "spread"), [(2, 3, 2, 2.0), (3, 4, 4, 1.0), (5, 2, 3, 0.5)]
+)
+def test_multivariate_against_reference_monte_carlo(d, kp, kq, spread):
+    """MC agrees with an independent MC; the bounds bracket it in 2-5 d."""
+    rng = np.random.default_rng(100 + d)
+    p, q = random_mixture(rng, kp, d, spread), random_mixture(rng, kq, d, spread)
+    ref, ref_se = reference_monte_carlo(p, q, 400_000, seed=d)
+    res = kl_gmm(p, q, n=400_000, rng=d + 1)
+    assert abs(res.value - ref) < 4 * math.hypot(res.stderr, ref_se)
+    assert_allclose(res.stderr, ref_se, rtol=0.05)  # same variance of log-ratio
+    assert kl_gmm(p, q, method="lower") <= ref + 4 * ref_se
+    assert kl_gmm(p, q, method="upper") >= ref - 4 * ref_se
+
+
+def test_log_density_matches_scipy():
+    """The log-sum-exp over Cholesky factors equals scipy's densities."""
+    rng = np.random.default_rng(8)
+    p = random_mixture(rng, 3, 4, 1.0)
+    x = rng.normal(size=(50, 4)) * 3
+    want = logsumexp(
+        [stats.multivariate_normal(p[1][j], p[2][j]).logpdf(x) for j in range(3)],
+        axis=0,
+        b=p[0][:, None],
+    )
+    assert_allclose(_log_pdf(_as_mixture(p, "p"), x), want, rtol=1e-12)
+
+
+# --- adapters ---------------------------------------------------------------
+
+
+def to_full(gm):
+    """Full covariances of a fitted scikit-learn mixture, by the documented shapes."""
+    k, d = gm.means_.shape
+    cov = gm.covariances_
+    if gm.covariance_type == "full":
+        full = cov
+    elif gm.covariance_type == "tied":
+        full = np.stack([cov] * k)
+    elif gm.covariance_type == "diag":
+        full = np.stack([np.diag(v) for v in cov])
+    else:
+        full = np.stack([v * np.eye(d) for v in cov])
+    return (gm.weights_, gm.means_, full)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_sklearn_adapter(covariance_type):
+    """A fitted GaussianMixture gives the same results as its tuple form."""
+    sklearn_mixture = pytest.importorskip("sklearn.mixture")
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.normal(0, 1, (300, 2)), rng.normal(3, 0.5, (200, 2))])
+    y = rng.normal(1, 1.5, (400, 2))
+    gp = sklearn_mixture.GaussianMixture(
+        2, covariance_type=covariance_type, random_state=0
+    ).fit(x)
+    gq = sklearn_mixture.GaussianMixture(
+        3, covariance_type=covariance_type, random_state=0
+    ).fit(y)
+    tp, tq = to_full(gp), to_full(gq)
+    # the tuple is the same density as scikit-learn's own
+    pts = rng.normal(1, 2, (20, 2))
+    assert_allclose(
+        _log_pdf(_as_mixture(tp, "p"), pts), gp.score_samples(pts), rtol=1e-10
+    )
+    for method in [*DETERMINISTIC, "monte_carlo"]:
+        assert kl_gmm(gp, gq, method=method, n=1000, rng=1) == kl_gmm(
+            tp, tq, method=method, n=1000, rng=1
+        )
+
+
+def test_sklearn_monte_carlo_agrees_with_score_samples():
+    """kl_gmm's MC agrees with the two scikit-learn lines within error."""
+    sklearn_mixture = pytest.importorskip("sklearn.mixture")
+    rng = np.random.default_rng(12)
+    gp = sklearn_mixture.BayesianGaussianMixture(
+        n_components=2, max_iter=2000, random_state=0
+    ).fit(rng.normal(0, 1, (500, 3)))
+    gq = sklearn_mixture.GaussianMixture(2, random_state=0).fit(
+        rng.normal(0.5, 1.3, (500, 3))
+    )
+    gp.random_state = 5
+    x, _ = gp.sample(200_000)
+    r = gp.score_samples(x) - gq.score_samples(x)
+    res = kl_gmm(gp, gq, n=200_000, rng=6)
+    assert abs(res.value - r.mean()) < 4 * math.hypot(
+        res.stderr, r.std() / math.sqrt(r.size)
+    )
+
+
+def test_sklearn_unfitted_is_an_error():
+    sklearn_mixture = pytest.importorskip("sklearn.mixture")
+    p = mix1d([1.0], [0.0], [1.0])
+    with pytest.raises(
+        ValueError, match=r"`q` is a scikit-learn mixture that has not been fitted"
+    ):
+        kl_gmm(p, sklearn_mixture.GaussianMixture(2), method="upper")
+
+
+def test_scipy_mixture_adapter():
+    """A scipy.stats.Mixture of Normals gives the same results as its tuple form."""
+    if not hasattr(stats, "Mixture"):
+        pytest.skip("scipy.stats.Mixture needs SciPy 1.15")
+    sp = stats.Mixture(
+        [stats.Normal(mu=-1.0, sigma=0.5), stats.Normal(mu=2.0, sigma=1.5)],
+        weights=[0.3, 0.7],
+    )
+    sq = stats.Mixture(
+        [stats.Normal(mu=0.0, sigma=2.0), stats.Normal()], weights=[0.5, 0.5]
+    )
+    tp, tq = mix1d([0.3, 0.7], [-1, 2], [0.5, 1.5]), mix1d([0.5, 0.5], [0, 0], [2, 1])
+    for method in ALL_1D:
+        assert kl_gmm(sp, sq, method=method) == kl_gmm(tp, tq, method=method)
+    # and the tuple is scipy's density
+    x = np.linspace(-4, 5, 9)
+    assert_allclose(
+        _log_pdf(_as_mixture(tp, "p"), x[:, None]), sp.logpdf(x), rtol=1e-12
+    )
+    with pytest.raises(
+        TypeError, match=r"`q` is a scipy.stats.Mixture whose component 1 is a Uniform"
+    ):
+        kl_gmm(
+            sp,
+            stats.Mixture([stats.Normal(), stats.Uniform(a=0.0, b=1.0)]),
+            method="upper",
+        )
+
+
+# --- bad input --------------------------------------------------------------
+
+GOOD = mix1d([0.5, 0.5], [0, 1], [1, 1])
+
+
+@pytest.mark.parametrize(
+    ("bad", "match"),
+    [
+        (
+            mix1d([0.5, 0.4], [0, 1], [1, 1]),
+            r"`p` weights must sum to 1, but they sum to 0.9",
+        ),
+        (mix1d([1.2, -0.2], [0, 1], [1, 1]), r"`p` weights must be non-negative"),
+        (
+            (np.array([1.0]), np.zeros((1, 1)), -np.ones((1, 1, 1))),
+            r"a covariance of `p` is not positive definite",
+        ),
+        (
+            (np.array([1.0]), np.zeros((1, 2)), np.array([[[1.0, 0.5], [0.0, 1.0]]])),
+            r"a covariance of `p` must be symmetric",
+        ),
+        (
+            (np.array([1.0]), np.zeros(1), np.ones((1, 1, 1))),
+            r"`p` means must have shape \(K, d\)",
+        ),
+        (
+            (np.array([1.0]), np.zeros((1, 1)), np.ones((1, 1))),
+            r"`p` covariances must have shape \(K, d, d\)",
+        ),
+        (
+            (np.array([1.0]), np.array([[np.nan]]), np.ones((1, 1, 1))),
+            r"`p` means contain NaN",
+        ),
+        (
+            (np.array([1.0]), np.zeros((1, 1))),
+            r"`p` must be a tuple \(weights, means, covariances\)",
+        ),
+    ],
+)
+def test_bad_mixture_is_a_value_error(bad, match):
+    with pytest.raises(ValueError, match=match):
+        kl_gmm(bad, GOOD, method="upper")
+
+
+def test_bad_arguments():
+    q2 = ([1.0], [[0.0, 0.0]], [np.eye(2)])
+    with pytest.raises(
+        ValueError, match=r"`p` and `q` have different dimensions: 1 and 2"
+    ):
+        kl_gmm(GOOD, q2, method="lower")
+    with pytest.raises(
+        ValueError, match=r"`method='exact'` is available for d = 1 only"
+    ):
+        kl_gmm(q2, q2, method="exact")
+    with pytest.raises(ValueError, match=r"`method` must be one of"):
+        kl_gmm(GOOD, GOOD, method="quadrature")
+    with pytest.raises(
+        TypeError,
+        match=r"`q` must be a tuple \(weights, means, covariances\), a fitted",
+    ):
+        kl_gmm(GOOD, stats.norm(0, 1))
+    with pytest.raises(ValueError, match=r"`n` must be at least 2"):
+        kl_gmm(GOOD, GOOD, n=1)
+    with pytest.raises(ValueError, match=r"`base` must be None or a positive number"):
+        kl_gmm(GOOD, GOOD, method="upper", base=1)
