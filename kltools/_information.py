@@ -216,7 +216,8 @@ def _tied_column(z: np.ndarray) -> int | None:
 
 
 def _standardized(z: np.ndarray, name: str) -> np.ndarray:
-    sd = z.std(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sd = z.std(axis=0)
     if not (sd > 0.0).all():
         j = int(np.argmin(sd > 0.0))
         raise ValueError(
