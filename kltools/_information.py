@@ -216,15 +216,16 @@ def _tied_column(z: np.ndarray) -> int | None:
 
 
 def _standardized(z: np.ndarray, name: str) -> np.ndarray:
-    sd = z.std(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sd = z.std(axis=0)
+    if not np.isfinite(sd).all():
+        raise ValueError(f"`{name}` is too large to standardize; rescale it")
     if not (sd > 0.0).all():
         j = int(np.argmin(sd > 0.0))
         raise ValueError(
             f"column {j} of `{name}` is constant: it carries no information "
             "(its mutual information with anything is 0)"
         )
-    if not np.isfinite(sd).all():
-        raise ValueError(f"`{name}` is too large to standardize; rescale it")
     return z / sd
 
 

@@ -316,3 +316,17 @@ def test_mi_knn_errors():
         mi_knn(x, np.zeros((10, 1, 1)))
     with pytest.raises(ValueError, match="`base`"):
         mi_knn(x, x, base=1)
+
+
+def test_jitter_refuses_data_at_float_resolution():
+    """Ties one ulp apart cannot be broken by a perturbation below the resolution."""
+    x = np.repeat([1.0, np.nextafter(1.0, 2.0)], 50)
+    y = np.arange(100.0)
+    with pytest.raises(ValueError, match="ties remain after jittering"):
+        mi_knn(x, y, ties="jitter", standardize=False)
+
+
+def test_refuses_to_standardize_overflowing_data():
+    x = np.array([1e308, -1e308, 0.0, 5.0])
+    with pytest.raises(ValueError, match="`x` is too large to standardize"):
+        mi_knn(x, np.arange(4.0), k=1)
