@@ -177,6 +177,12 @@ NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?:e[-+]?\d+)?")
 # Conventions the prose may state without a cell: the 95% normal quantile and
 # the ends of a 95% percentile interval.
 CONSTANTS = {"1.96", "2.5", "97.5"}
+# A numbered part of a cited work ("theorem 11.8.3", "section 11.9") is a
+# reference, not a result.
+REFERENCE = re.compile(
+    r"(?:theorem|section|chapter|lemma|equation|eq\.|table|figure|example)s?\s*$",
+    re.I,
+)
 
 
 def prose_without_math(text: str) -> str:
@@ -217,10 +223,13 @@ def unexplained_numbers(nb) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
-        for m in NUMBER.finditer(prose_without_math(cell.source)):
+        prose = prose_without_math(cell.source)
+        for m in NUMBER.finditer(prose):
             word = m.group()
             if word in CONSTANTS or word in code:
                 continue  # an input of a cell, or a convention
+            if REFERENCE.search(prose[max(0, m.start() - 12) : m.start()]):
+                continue  # a section or theorem number of a cited work
             value = float(word)
             decimals = len(word.split(".")[1].split("e")[0])
             # A rounding of a printed number, allowing for that number's own rounding.
@@ -256,6 +265,8 @@ def test_number_check_can_fail():
     cell.outputs = [nbformat.v4.new_output("stream", text="3.211483\n")]
     nb.cells = [
         cell,
-        nbformat.v4.new_markdown_cell("About 3.2115, not 3.2125 nor 4.1."),
+        nbformat.v4.new_markdown_cell(
+            "About 3.2115, not 3.2125 nor 4.1 (see theorem 11.8.3, section 2.7)."
+        ),
     ]
     assert unexplained_numbers(nb) == ["3.2125", "4.1"]
