@@ -14,69 +14,16 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import ArrayLike
 
+from ._numerics import expm1mx, finish_nats, log_ratio, unwrap
+from ._numerics import kl_div as kl_div  # imported from here by kltools._between
 from ._validation import (
     broadcast_named,
-    finish_nats,
     finite_array,
     log_base,
     positive_array,
 )
 
 __all__ = ["cross_entropy_normal", "entropy_normal", "kl_mvnormal", "kl_normal"]
-
-# Taylor coefficients 1/k! for k = 2..17: the series of exp(x) - 1 - x used
-# for |x| < 0.5, where the k = 17 term is below 2e-19 of the leading one.
-_EXP_COEFFS = [1.0 / math.factorial(k) for k in range(2, 18)]
-# Coefficients (-1)^k / (k (k - 1)) for k = 2..18: the series of
-# (1 + t) log(1 + t) - t used for |t| < 0.1 (last term below 1e-18 of the
-# leading one).
-_XLOGX_COEFFS = [(-1.0) ** k / (k * (k - 1)) for k in range(2, 19)]
-
-
-def _horner(x: np.ndarray, coeffs: list[float]) -> np.ndarray:
-    acc = np.full_like(x, coeffs[-1])
-    for c in reversed(coeffs[:-1]):
-        acc = acc * x + c
-    return acc
-
-
-def expm1mx(x: ArrayLike) -> np.ndarray:
-    """Return ``exp(x) - 1 - x`` (>= 0) accurately for every real `x`."""
-    x = np.asarray(x, dtype=np.float64)
-    small = np.abs(x) < 0.5
-    xs = np.where(small, x, 0.0)
-    with np.errstate(over="ignore", invalid="ignore"):
-        direct = np.expm1(x) - x
-    return np.where(small, xs * xs * _horner(xs, _EXP_COEFFS), direct)
-
-
-def log_ratio(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """Return ``log(a / b)`` for positive `a`, `b`, accurate when a ~ b."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        # a - b is exact when a and b are within a factor 2 (Sterbenz).
-        near = np.abs(a - b) < 0.5 * b
-        return np.where(near, np.log1p((a - b) / b), np.log(a) - np.log(b))
-
-
-def kl_div(x: ArrayLike, y: ArrayLike) -> np.ndarray:
-    """Return ``x log(x / y) - x + y`` (>= 0) accurately, also when x ~ y.
-
-    Same limits as `scipy.special.kl_div`: 0 at ``x = 0``, ``inf`` for
-    ``x > 0 = y``.
-    """
-    from scipy.special import kl_div as _scipy_kl_div
-
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        t = (x - y) / y
-        small = (y > 0.0) & (np.abs(t) < 0.1)
-        ts = np.where(small, t, 0.0)
-        series = y * ts * ts * _horner(ts, _XLOGX_COEFFS)
-        return np.where(small, series, _scipy_kl_div(x, y))
-
 
 def _normal_pair(
     mu_p: ArrayLike, sigma_p: ArrayLike, mu_q: ArrayLike, sigma_q: ArrayLike
@@ -383,10 +330,6 @@ _HALF_LOG_2PIE = 0.5 * (1.0 + math.log(2.0 * math.pi))
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-def _unwrap(x: np.ndarray) -> float | np.ndarray:
-    return float(x) if x.ndim == 0 else x
-
-
 def entropy_normal(
     sigma: ArrayLike, *, base: float | None = None
 ) -> float | np.ndarray:
@@ -452,7 +395,7 @@ def entropy_normal(
     """
     divisor = log_base(base)
     s = positive_array(sigma, "sigma")
-    return _unwrap((_HALF_LOG_2PIE + np.log(s)) / divisor)
+    return unwrap((_HALF_LOG_2PIE + np.log(s)) / divisor)
 
 
 def cross_entropy_normal(
@@ -540,4 +483,4 @@ def cross_entropy_normal(
         r = sp / sq
         d = (mp - mq) / sq
         nats = _HALF_LOG_2PI + np.log(sq) + 0.5 * (r * r + d * d)
-    return _unwrap(nats / divisor)
+    return unwrap(nats / divisor)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+# Re-exported for code that imported these from here before they moved to
+# kltools._numerics (this module only validates).
+from ._numerics import BLOCK_SIZE as BLOCK_SIZE
+from ._numerics import blocks as blocks
+from ._numerics import finish as finish
+from ._numerics import finish_nats as finish_nats
+from ._numerics import trapezoid_weights as trapezoid_weights
+
 __all__: list[str] = []
 
-#: Elements processed per block by the discrete kernels. Large enough to
-#: amortise Python's per-call cost, small enough that a block of each input
-#: and the scratch buffer (1 MiB each) stay in the CPU cache.
-BLOCK_SIZE = 131072
 
 
 def log_base(base: object) -> float:
@@ -118,22 +121,6 @@ def distributions(
     return rows, out_shape, axis, tol
 
 
-def blocks(n_rows: int, k: int) -> Iterator[tuple[slice, slice]]:
-    """Yield ``(rows, columns)`` slices covering an ``(n_rows, k)`` array.
-
-    Each block holds at most `BLOCK_SIZE` elements (or one row's worth when
-    a row is shorter), so scratch buffers of that size suffice.
-    """
-    if k >= BLOCK_SIZE:
-        for r in range(n_rows):
-            for c in range(0, k, BLOCK_SIZE):
-                yield slice(r, r + 1), slice(c, min(c + BLOCK_SIZE, k))
-    else:
-        step = max(1, BLOCK_SIZE // k)
-        for r in range(0, n_rows, step):
-            yield slice(r, min(r + step, n_rows)), slice(0, k)
-
-
 def check_entries(block: np.ndarray, name: str) -> None:
     """Raise if `block` holds a negative entry.
 
@@ -176,29 +163,6 @@ def check_sums(sums: np.ndarray, name: str, normalize: bool, tol: float) -> None
                 "normalize=True to divide each distribution by its sum (for "
                 "counts or histograms)"
             )
-
-
-def finish_nats(kl: np.ndarray, divisor: float) -> float | np.ndarray:
-    """Clamp rounding below zero (and -0.0) to 0, convert units, unwrap 0-d."""
-    kl = np.where(kl > 0.0, kl, 0.0) / divisor
-    if kl.ndim == 0:
-        return float(kl)
-    return kl
-
-
-def finish(
-    result: np.ndarray,
-    out_shape: tuple[int, ...],
-    axis: int,
-    keepdims: bool,
-) -> float | np.ndarray:
-    """Reshape per-distribution results; return a float for a single one."""
-    result = result.reshape(out_shape)
-    if keepdims:
-        return np.expand_dims(result, axis)
-    if result.ndim == 0:
-        return float(result)
-    return result
 
 
 def as_generator(rng: object) -> np.random.Generator:
@@ -345,19 +309,6 @@ def check_grid_density(values: ArrayLike, name: str, size: int) -> np.ndarray:
             "densities must be non-negative"
         )
     return arr
-
-
-def trapezoid_weights(x: np.ndarray) -> np.ndarray:
-    """Return weights `w` with ``(w * f).sum()`` the trapezoid rule on grid `x`.
-
-    ``w[i] = (x[i+1] - x[i-1]) / 2`` inside and half a step at the ends, so the
-    grid step is part of every weight and cannot be forgotten.
-    """
-    h = np.diff(x)
-    w = np.zeros_like(x)
-    w[:-1] += 0.5 * h
-    w[1:] += 0.5 * h
-    return w
 
 
 def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
