@@ -73,7 +73,8 @@ def kl_normal(
         Mean and **standard deviation** of :math:`Q = N(\mu_q, \sigma_q^2)`.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -245,7 +246,8 @@ def kl_mvnormal(
         Mean and covariance of :math:`Q = N(\mu_q, \Sigma_q)`.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -343,7 +345,8 @@ def entropy_normal(
         mean.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -419,7 +422,8 @@ def cross_entropy_normal(
         the model whose log-density is averaged.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------

@@ -105,7 +105,8 @@ def kl_monte_carlo(
         Generator, which is used (and advanced) directly.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -245,7 +246,8 @@ def kl_knn(
         Larger `k` lowers the variance and raises the bias.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -420,7 +422,8 @@ def kl_histogram(
         Count added to every bin of both histograms; default 0. See Notes.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------

@@ -154,8 +154,9 @@ def js_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         ts = np.where(small, t, 0.0)
         t2 = ts * ts
         series = 0.5 * s * t2 * horner(t2, _JS_COEFFS)
-        # Direct form: each part is x log(2x / s), 0 where x is 0.
-        tp = p * np.log(2.0 * p / s)
-        tq = q * np.log(2.0 * q / s)
+        # Direct form: 2p / s = 1 + t and 2q / s = 1 - t, with t computed
+        # from the exact difference p - q; each part is 0 where x is 0.
+        tp = p * np.log1p(t)
+        tq = q * np.log1p(-t)
         direct = np.where(p > 0.0, tp, 0.0) + np.where(q > 0.0, tq, 0.0)
         return np.where(small, series, direct)

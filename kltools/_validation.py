@@ -27,24 +27,50 @@ __all__: list[str] = []
 def log_base(base: object) -> float:
     """Return ``log(base)``, the divisor that converts nats to `base` units.
 
-    ``None`` means nats (divisor 1).
+    ``None`` means nats (divisor 1). A base must be a real number greater
+    than 1: below 1 the logarithm is negative and every divergence would
+    change sign.
     """
     if base is None:
         return 1.0
     if isinstance(base, bool) or not isinstance(base, numbers.Real):
-        raise ValueError(
-            f"`base` must be None or a positive number other than 1, got {base!r}"
-        )
+        raise ValueError(f"`base` must be None or a number greater than 1, got {base!r}")
     value = float(base)
-    if not (math.isfinite(value) and value > 0.0 and value != 1.0):
-        raise ValueError(
-            f"`base` must be None or a positive number other than 1, got {base!r}"
-        )
+    if not (math.isfinite(value) and value > 1.0):
+        raise ValueError(f"`base` must be None or a number greater than 1, got {base!r}")
     return math.log(value)
 
 
+def check_flag(value: object, name: str) -> bool:
+    """Return `value` as a bool, requiring True or False (numpy's too).
+
+    Strings such as ``"no"`` are truthy, so accepting any object would turn
+    ``keepdims="no"`` into True.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_option(value: object, name: str, options: tuple[str, ...]) -> str:
+    """Return `value` if it is one of the strings `options`, else raise."""
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"`{name}` must be one of {listed}, got {value!r}")
+    return value
+
+
 def as_real_array(x: ArrayLike, name: str) -> np.ndarray:
-    """Convert `x` to a float64 array, rejecting non-numeric input."""
+    """Convert `x` to a float64 array, rejecting non-numeric input.
+
+    Masked arrays are refused: `numpy.asarray` would drop the mask and the
+    masked entries would count as data.
+    """
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"`{name}` is a masked array, which is not supported (the mask "
+            "would be ignored); pass its `.compressed()` or `.filled(value)` data"
+        )
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # ragged nested sequences
