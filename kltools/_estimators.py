@@ -262,8 +262,8 @@ def kl_knn(
         If `x` or `y` is empty, not numeric, not of shape (n,) or (n, d), or
         contains NaN or infinite values; if their dimensions differ; if `k`
         is out of range; if a point of `x` has fewer than `k` points of `x`
-        (other than its copies) or of `y` at positive distance; if distances
-        overflow; or if `base` is invalid.
+        (other than its copies) or of `y` at positive distance; or if `base`
+        is invalid.
     TypeError
         If `k` is not an integer.
 
@@ -353,6 +353,15 @@ def kl_knn(
             f"`k` must be at most the number of points in `y` ({m}), got {k}"
         )
 
+    # The estimate does not change when both samples are scaled by the same
+    # factor (the d log(nu / rho) terms are ratios). Scaling by a power of
+    # two, which is exact, brings the largest coordinate near 1 so that the
+    # squared distances the k-d tree compares neither underflow (data near
+    # 1e-170 looked like copies) nor overflow (data near 1e170).
+    largest = max(float(np.abs(x).max()), float(np.abs(y).max()))
+    if largest > 0.0:
+        scale = math.ldexp(1.0, -math.frexp(largest)[1])
+        x, y = x * scale, y * scale
     tree_x = cKDTree(x)
     # Querying the points in the tree's leaf order keeps consecutive queries
     # in nearby nodes (about 25% faster); the sum does not depend on order.
@@ -378,8 +387,6 @@ def kl_knn(
                     f"points of {sample} at positive distance (copies are "
                     "skipped); use a smaller `k` or data with fewer ties"
                 )
-    if not (np.isfinite(rho).all() and np.isfinite(nu).all()):
-        raise ValueError("distances between points overflow; rescale `x` and `y`")
     terms = np.log(nu) - np.log(rho)
     total = terms.sum() if weights is None else np.dot(weights, terms)
     value = d * float(total) / n + math.log(m / (n - 1))
@@ -500,6 +507,12 @@ def kl_histogram(
     if not (math.isfinite(alpha) and alpha >= 0.0):
         raise ValueError(
             f"`pseudocount` must be a finite non-negative number, got {pseudocount!r}"
+        )
+    lo, hi = min(x.min(), y.min()), max(x.max(), y.max())
+    if not math.isfinite(float(hi) - float(lo)):
+        raise ValueError(
+            f"the samples span [{lo:.6g}, {hi:.6g}], a range wider than the "
+            "largest float (its width overflows); rescale or shift `x` and `y`"
         )
     try:
         edges = np.histogram_bin_edges(np.concatenate([x, y]), bins=bins)

@@ -23,7 +23,6 @@ from ._numerics import trapezoid_weights as trapezoid_weights
 __all__: list[str] = []
 
 
-
 def log_base(base: object) -> float:
     """Return ``log(base)``, the divisor that converts nats to `base` units.
 
@@ -34,10 +33,14 @@ def log_base(base: object) -> float:
     if base is None:
         return 1.0
     if isinstance(base, bool) or not isinstance(base, numbers.Real):
-        raise ValueError(f"`base` must be None or a number greater than 1, got {base!r}")
+        raise ValueError(
+            f"`base` must be None or a number greater than 1, got {base!r}"
+        )
     value = float(base)
     if not (math.isfinite(value) and value > 1.0):
-        raise ValueError(f"`base` must be None or a number greater than 1, got {base!r}")
+        raise ValueError(
+            f"`base` must be None or a number greater than 1, got {base!r}"
+        )
     return math.log(value)
 
 

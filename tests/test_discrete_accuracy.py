@@ -99,7 +99,9 @@ def test_both_sides_of_the_accurate_switch():
         assert_allclose(js_divergence(p, q), _mp_js(p, q), rtol=1e-13)
 
 
-@pytest.mark.parametrize("t", [-0.5, -0.1001, -0.0999, -1e-5, 1e-5, 0.0999, 0.1001, 3.0])
+@pytest.mark.parametrize(
+    "t", [-0.5, -0.1001, -0.0999, -1e-5, 1e-5, 0.0999, 0.1001, 3.0]
+)
 def test_kl_div_kernel_both_sides_of_series_switch(t):
     """x log(x/y) - x + y at |x/y - 1| just below and above 0.1 vs mpmath."""
     y = 0.3
@@ -108,7 +110,9 @@ def test_kl_div_kernel_both_sides_of_series_switch(t):
     assert_allclose(kl_div(x, y), float(ref), rtol=1e-14)
 
 
-@pytest.mark.parametrize("t", [-0.9, -0.1001, -0.0999, -1e-6, 1e-6, 0.0999, 0.1001, 0.9])
+@pytest.mark.parametrize(
+    "t", [-0.9, -0.1001, -0.0999, -1e-6, 1e-6, 0.0999, 0.1001, 0.9]
+)
 def test_js_kernel_both_sides_of_series_switch(t):
     """p log(2p/(p+q)) + q log(2q/(p+q)) at |p-q|/(p+q) near 0.1 vs mpmath."""
     s = mpmath.mpf(0.4)
@@ -145,7 +149,9 @@ def test_float16_pmfs_are_computed_in_float64():
 
 def test_entropy_normalize_sum_overflow():
     """entropy([1e308, 1e308], normalize=True) said the entries were infinite."""
-    assert entropy([1e308, 1e308], normalize=True) == pytest.approx(math.log(2), rel=1e-15)
+    assert entropy([1e308, 1e308], normalize=True) == pytest.approx(
+        math.log(2), rel=1e-15
+    )
     assert_allclose(
         kl_divergence([1e308, 1e308, 0.0], [1.0, 3.0, 0.0], normalize=True),
         0.5 * math.log(0.5 / 0.25) + 0.5 * math.log(0.5 / 0.75),

@@ -331,7 +331,9 @@ def test_truncated_grid_is_refused_unless_asked():
     with pytest.raises(ValueError, match="grid covers its mass"):
         kl_on_grid(p, q, x)
     # the partial integral over x >= 0, by scipy.integrate.quad
-    ref = quad(lambda t: norm.pdf(t, 1) * (norm.logpdf(t, 1) - norm.logpdf(t)), 0, 10)[0]
+    ref = quad(lambda t: norm.pdf(t, 1) * (norm.logpdf(t, 1) - norm.logpdf(t)), 0, 10)[
+        0
+    ]
     assert kl_on_grid(p, q, x, mass_tol=None) == pytest.approx(ref, rel=1e-6)
 
 
