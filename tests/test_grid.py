@@ -317,9 +317,9 @@ def test_mass_tol_boundary():
     x = np.linspace(-12, 12, 4001)
     p = norm.pdf(x)
     kl_on_grid(p * (1 + 0.9e-3), p, x)
-    with pytest.raises(ValueError, match="`mass_tol`=0.001"):
+    with pytest.raises(ValueError, match=r"`mass_tol`=0\.001"):
         kl_on_grid(p * (1 + 1.1e-3), p, x)
-    with pytest.raises(ValueError, match="`p` integrates to 0.9989"):
+    with pytest.raises(ValueError, match=r"`p` integrates to 0\.9989"):
         kl_on_grid(p * (1 - 1.1e-3), p, x)
     kl_on_grid(p * (1 + 1.1e-3), p, x, mass_tol=2e-3)
 
