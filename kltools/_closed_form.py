@@ -15,7 +15,14 @@ import numpy as np
 import scipy.linalg
 from numpy.typing import ArrayLike
 
-from ._numerics import expm1mx, finish_nats, log_ratio, unwrap
+from ._numerics import (
+    expm1mx,
+    expm1mx_scalar,
+    finish_nats,
+    log_ratio,
+    log_ratio_scalar,
+    unwrap,
+)
 from ._numerics import kl_div as kl_div  # imported from here by kltools._between
 from ._validation import (
     broadcast_named,
@@ -49,6 +56,33 @@ def normal_nats(
     with np.errstate(over="ignore"):
         d = (mu_p - mu_q) / sigma_q
         return 0.5 * (expm1mx(2.0 * u) + d * d)
+
+
+def _scalar_normal_nats(*params: object) -> float | None:
+    """`normal_nats` for four valid Python numbers, else None.
+
+    The small-input path of `kl_normal`: the same formula with `math`
+    instead of numpy. Anything else (arrays, invalid values, a log-ratio
+    large enough to overflow ``exp``) returns None for the general path,
+    which performs the checks and raises the usual errors.
+    """
+    for v in params:
+        if type(v) is not float and type(v) is not int:
+            return None
+    mp, sp, mq, sq = (float(v) for v in params)
+    if not (
+        abs(mp) < math.inf
+        and abs(mq) < math.inf
+        and 0.0 < sp < math.inf
+        and 0.0 < sq < math.inf
+    ):
+        return None
+    u = log_ratio_scalar(sp, sq)
+    if abs(u) > 350.0:
+        return None
+    d = (mp - mq) / sq
+    kl = 0.5 * (expm1mx_scalar(2.0 * u) + d * d)
+    return kl if kl > 0.0 else 0.0
 
 
 def kl_normal(
@@ -136,6 +170,9 @@ def kl_normal(
     array([0.      , 0.721348, 2.88539 ])
     """
     divisor = log_base(base)
+    small = _scalar_normal_nats(mu_p, sigma_p, mu_q, sigma_q)
+    if small is not None:
+        return small / divisor
     mp, sp, mq, sq = _normal_pair(mu_p, sigma_p, mu_q, sigma_q)
     return finish_nats(normal_nats(mp, sp, mq, sq), divisor)
 

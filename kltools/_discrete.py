@@ -13,7 +13,16 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import BLOCK_SIZE, blocks, finish, js_terms, kl_div, nonnegative
+from ._numerics import (
+    BLOCK_SIZE,
+    blocks,
+    finish,
+    js_terms,
+    js_terms_scalar,
+    kl_div,
+    kl_div_scalar,
+    nonnegative,
+)
 from ._validation import (
     check_entries,
     check_flag,
@@ -136,6 +145,88 @@ def _tv_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
 #: ``sum p log(p/q)`` are of both signs and cancel to rounding noise, while
 #: above it the plain sum already has full relative precision.
 ACCURATE_BELOW = 1e-2
+
+
+#: Longest pmf handled by the small-input path below.
+SMALL = 16
+_SUM_TOL = math.sqrt(np.finfo(np.float64).eps)
+
+
+def _small(x: object) -> list[float] | None:
+    """Return a short, valid float64 pmf as a list of floats, else None.
+
+    The small-input path: a list, tuple or 1-D float64 array of at most
+    `SMALL` finite, non-negative entries summing to 1 within ``sqrt(eps)``.
+    Anything else (including every invalid input) returns None and takes the
+    general path, which raises the usual errors; so the two paths share every
+    check and convention, and the small one costs microseconds.
+    """
+    if type(x) is np.ndarray:
+        if x.ndim != 1 or x.dtype != np.float64 or not 0 < x.size <= SMALL:
+            return None
+        vals = x.tolist()
+    elif type(x) is list or type(x) is tuple:
+        if not 0 < len(x) <= SMALL:
+            return None
+        vals = x
+        for v in vals:
+            if type(v) is not float and type(v) is not int:
+                return None
+    else:
+        return None
+    total = 0.0
+    for v in vals:
+        if not 0.0 <= v < math.inf:  # also False for NaN
+            return None
+        total += v
+    if abs(total - 1.0) > _SUM_TOL:
+        return None
+    return [float(v) for v in vals]
+
+
+def _small_pair(
+    p: object, q: object, axis: object, keepdims: object, normalize: object
+) -> tuple[list[float], list[float]] | None:
+    """Both pmfs for the small-input path, or None for the general path."""
+    if keepdims is not False or normalize is not False or axis not in (-1, 0):
+        return None
+    if type(axis) is not int:
+        return None
+    a, b = _small(p), _small(q)
+    if a is None or b is None or len(a) != len(b):
+        return None
+    return a, b
+
+
+def _small_kl(a: list[float], b: list[float]) -> float | None:
+    total = 0.0
+    for x, y in zip(a, b, strict=True):
+        if x > 0.0:
+            if y == 0.0:
+                return math.inf
+            r = x / y
+            if not 0.0 < r < math.inf:
+                return None  # overflowing ratio: the general path repairs it
+            total += x * math.log(r)
+    if total < ACCURATE_BELOW:
+        total = math.fsum(kl_div_scalar(x, y) for x, y in zip(a, b, strict=True))
+    return total if total > 0.0 else 0.0
+
+
+def _small_js(a: list[float], b: list[float]) -> float:
+    total = 0.0
+    for x, y in zip(a, b, strict=True):
+        m = 0.5 * (x + y)
+        if x > 0.0:
+            total += x * math.log(x / m)
+        if y > 0.0:
+            total += y * math.log(y / m)
+    total *= 0.5
+    if total < ACCURATE_BELOW:
+        total = 0.5 * math.fsum(
+            js_terms_scalar(x, y) for x, y in zip(a, b, strict=True)
+        )
+    return min(max(total, 0.0), _LOG2)
 
 
 def _reduce(
@@ -309,6 +400,16 @@ def entropy(
     array([1.      , 0.811278])
     """
     divisor = log_base(base)
+    if (
+        keepdims is False
+        and normalize is False
+        and type(axis) is int
+        and axis in (-1, 0)
+    ):
+        a = _small(p)
+        if a is not None:
+            h = -sum(x * math.log(x) for x in a if x > 0.0)
+            return (h if h > 0.0 else 0.0) / divisor
     total, shape = _reduce(_neg_entropy_terms, {"p": p}, axis, keepdims, normalize)
     return shape(nonnegative(-total) / divisor)
 
@@ -499,6 +600,11 @@ def kl_divergence(
     array([0.     , 0.531004])
     """
     divisor = log_base(base)
+    pair = _small_pair(p, q, axis, keepdims, normalize)
+    if pair is not None:
+        kl = _small_kl(*pair)
+        if kl is not None:
+            return kl / divisor
     total, shape = _reduce(
         _kl_terms, {"p": p, "q": q}, axis, keepdims, normalize, _kl_terms_accurate
     )
@@ -580,6 +686,9 @@ def js_divergence(
     0.048795
     """
     divisor = log_base(base)
+    pair = _small_pair(p, q, axis, keepdims, normalize)
+    if pair is not None:
+        return _small_js(*pair) / divisor
     total, shape = _reduce(
         _js_terms, {"p": p, "q": q}, axis, keepdims, normalize, _js_terms_accurate
     )

@@ -136,7 +136,11 @@ def kl_div(x: ArrayLike, y: ArrayLike) -> np.ndarray:
         small = (y > 0.0) & (np.abs(t) < 0.1)
         ts = np.where(small, t, 0.0)
         series = y * ts * ts * horner(ts, _XLOGX_COEFFS)
-        return np.where(small, series, _scipy_kl_div(x, y))
+        direct = _scipy_kl_div(x, y)
+        # x / y overflowing (x = 1e-10, y = 5e-324) is not an infinite term.
+        split = x * (np.log(x) - np.log(y)) - x + y
+        direct = np.where(np.isinf(direct) & (y > 0.0), split, direct)
+        return np.where(small, series, direct)
 
 
 def js_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -160,3 +164,55 @@ def js_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         tq = q * np.log1p(-t)
         direct = np.where(p > 0.0, tp, 0.0) + np.where(q > 0.0, tq, 0.0)
         return np.where(small, series, direct)
+
+
+def kl_div_scalar(x: float, y: float) -> float:
+    """`kl_div` for two Python floats (the same branches, no numpy)."""
+    if y == 0.0:
+        return 0.0 if x == 0.0 else math.inf
+    t = (x - y) / y
+    if abs(t) < 0.1:
+        acc = _XLOGX_COEFFS[-1]
+        for c in reversed(_XLOGX_COEFFS[:-1]):
+            acc = acc * t + c
+        return y * t * t * acc
+    if x == 0.0:
+        return y
+    r = x / y
+    if r == math.inf:  # x / y overflows: split the logarithm
+        return x * (math.log(x) - math.log(y)) - x + y
+    return x * math.log(r) - x + y
+
+
+def js_terms_scalar(p: float, q: float) -> float:
+    """`js_terms` for two Python floats (the same branches, no numpy)."""
+    s = p + q
+    if s == 0.0:
+        return 0.0
+    t = (p - q) / s
+    if abs(t) < 0.1:
+        t2 = t * t
+        acc = _JS_COEFFS[-1]
+        for c in reversed(_JS_COEFFS[:-1]):
+            acc = acc * t2 + c
+        return 0.5 * s * t2 * acc
+    tp = p * math.log1p(t) if p > 0.0 else 0.0
+    tq = q * math.log1p(-t) if q > 0.0 else 0.0
+    return tp + tq
+
+
+def expm1mx_scalar(x: float) -> float:
+    """`expm1mx` for a Python float with ``|x| <= 700`` (no overflow)."""
+    if abs(x) < 0.5:
+        acc = _EXP_COEFFS[-1]
+        for c in reversed(_EXP_COEFFS[:-1]):
+            acc = acc * x + c
+        return x * x * acc
+    return math.expm1(x) - x
+
+
+def log_ratio_scalar(a: float, b: float) -> float:
+    """`log_ratio` for two positive Python floats."""
+    if abs(a - b) < 0.5 * b:
+        return math.log1p((a - b) / b)
+    return math.log(a) - math.log(b)

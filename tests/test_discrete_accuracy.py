@@ -205,3 +205,71 @@ def test_numpy_bools_are_accepted_as_flags():
     assert out.shape == (1,)
     ref = 0.5 * math.log(0.5 / 0.25) + 0.5 * math.log(0.5 / 0.75)
     assert_allclose(out, [ref], rtol=1e-15)
+
+
+# --- the small-input path against the general (batched) path ----------------
+
+
+def _pmf_cases():
+    rng = np.random.default_rng(7)
+    cases = [
+        ([0.5, 0.5], [0.75, 0.25]),
+        ([1.0, 0.0], [0.5, 0.5]),
+        ([0.5, 0.5], [1.0, 0.0]),
+        ([0.0, 1.0], [1.0, 0.0]),
+        ([0.3, 0.7], [0.3, 0.7]),
+        ([1, 0], [0, 1]),  # integers
+        ((0.5, 0.5), (0.5 + 1e-9, 0.5 - 1e-9)),  # tuples, nearly equal
+    ]
+    for k in (2, 6, 16):
+        cases.append(tuple(rng.dirichlet(np.ones(k), 2)))
+    return cases
+
+
+@pytest.mark.parametrize(("p", "q"), _pmf_cases())
+@pytest.mark.parametrize("f", [entropy, cross_entropy, kl_divergence, js_divergence])
+def test_small_path_matches_general_path(f, p, q):
+    """A 1-D call (small path) equals the same pmfs as a 1-row batch."""
+    args = (p,) if f is entropy else (p, q)
+    batch = (
+        (np.atleast_2d(p),) if f is entropy else (np.atleast_2d(p), np.atleast_2d(q))
+    )
+    single, general = f(*args, base=2), f(*batch, base=2)
+    assert isinstance(single, float)
+    assert_allclose(single, general[0], rtol=1e-14, atol=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("p", "message"),
+    [
+        ([0.5, 0.6], "sums to 1.1"),
+        ([-0.5, 1.5], "negative entries"),
+        ([math.nan, 1.0], "NaN"),
+        ([True, False], "array of real numbers"),
+    ],
+)
+def test_small_path_keeps_every_check(p, message):
+    """Invalid short pmfs raise the general path's errors."""
+    with pytest.raises(ValueError, match=message):
+        kl_divergence(p, [0.5, 0.5])
+    with pytest.raises(ValueError, match=message):
+        entropy(p)
+
+
+def test_small_path_huge_ratio_is_repaired():
+    """A ratio p/q that overflows takes the general path's repair: finite KL."""
+    p = [1.0 - 1e-10, 1e-10]  # 1e-10 / 5e-324 overflows
+    q = [1.0 - 5e-324, 5e-324]
+    ref = _mp_kl(np.array(p), np.array(q))
+    assert_allclose(kl_divergence(p, q), ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("path", ["array", "scalar"])
+def test_kl_div_kernel_overflowing_ratio(path):
+    """x / y overflowing (1e-10 / 5e-324) gave inf instead of the finite term."""
+    from kltools._numerics import kl_div_scalar
+
+    x, y = 1e-10, 5e-324
+    ref = float(mpmath.mpf(x) * mpmath.log(mpmath.mpf(x) / mpmath.mpf(y)) - x + y)
+    out = kl_div(x, y) if path == "array" else kl_div_scalar(x, y)
+    assert_allclose(out, ref, rtol=1e-14)

@@ -145,6 +145,7 @@ def main() -> int:
     args = ap.parse_args()
 
     pool = []
+    sources: dict[str, str] = {}
     for path in sorted((ROOT / "kltools").glob("_*.py")):
         mod = path.stem
         if mod in SKIP or mod not in MODULE_TESTS:
@@ -153,7 +154,8 @@ def main() -> int:
             continue
         if not any((ROOT / t).exists() for t in MODULE_TESTS[mod]):
             continue
-        pool.extend(candidates(mod, path.read_text()))
+        sources[mod] = path.read_text()
+        pool.extend(candidates(mod, sources[mod]))
     rng = random.Random(args.seed)
     sample = rng.sample(pool, min(args.n, len(pool)))
     print(f"{len(pool)} candidate mutants; running {len(sample)} (seed {args.seed})")
@@ -176,7 +178,7 @@ def main() -> int:
         )
         for n, (mod, line, col, old, new) in enumerate(sample, 1):
             src_path = work / "kltools" / f"{mod}.py"
-            original = (ROOT / "kltools" / f"{mod}.py").read_text()
+            original = sources[mod]
             src_path.write_text(apply(original, line, col, old, new))
             tests = [t for t in MODULE_TESTS[mod] if (work / t).exists()]
             cmd = [
