@@ -6,13 +6,21 @@ import sys
 
 import kltools
 
+HEAVY = (
+    "tensorflow",
+    "matplotlib",
+    "seaborn",
+    "sklearn",
+    "statsmodels",
+    "torch",
+    "pandas",
+)
 
-def test_import_does_not_pull_in_tensorflow_or_matplotlib():
-    """`import kltools` must stay light: no TensorFlow, matplotlib or seaborn."""
+
+def test_import_does_not_pull_in_heavy_modules():
+    """`import kltools` stays light: only numpy and scipy, never an extra's library."""
     code = (
-        "import sys, kltools; "
-        "print(sorted(m for m in ('tensorflow', 'matplotlib', 'seaborn') "
-        "if m in sys.modules))"
+        f"import sys, kltools; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
