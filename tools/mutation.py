@@ -142,6 +142,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant")
     ap.add_argument("--modules", nargs="*", help="only these modules (e.g. _discrete)")
+    ap.add_argument(
+        "--part",
+        default="1/1",
+        help="run only part i of n of the sample (e.g. 2/2), to split a run",
+    )
     args = ap.parse_args()
 
     pool = []
@@ -158,7 +163,13 @@ def main() -> int:
         pool.extend(candidates(mod, sources[mod]))
     rng = random.Random(args.seed)
     sample = rng.sample(pool, min(args.n, len(pool)))
-    print(f"{len(pool)} candidate mutants; running {len(sample)} (seed {args.seed})")
+    i, parts = (int(v) for v in args.part.split("/"))
+    lo, hi = (i - 1) * len(sample) // parts, i * len(sample) // parts
+    numbered = list(enumerate(sample, 1))[lo:hi]
+    print(
+        f"{len(pool)} candidate mutants; sample of {len(sample)} (seed {args.seed}); "
+        f"running numbers {lo + 1} to {hi}"
+    )
 
     killed, survivors = 0, []
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,7 +187,7 @@ def main() -> int:
                 "__pycache__",
             ),
         )
-        for n, (mod, line, col, old, new) in enumerate(sample, 1):
+        for n, (mod, line, col, old, new) in numbered:
             src_path = work / "kltools" / f"{mod}.py"
             original = sources[mod]
             src_path.write_text(apply(original, line, col, old, new))
@@ -222,9 +233,8 @@ def main() -> int:
             )
             if not dead:
                 survivors.append(f"{where}   {code}")
-    print(
-        f"\nkilled {killed} of {len(sample)} mutants ({100 * killed / len(sample):.0f}%)"
-    )
+    ran = len(numbered)
+    print(f"\nkilled {killed} of {ran} mutants ({100 * killed / max(ran, 1):.0f}%)")
     if survivors:
         print("survivors:")
         for s in survivors:
