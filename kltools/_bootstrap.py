@@ -13,10 +13,10 @@ from numpy.typing import ArrayLike
 
 from ._validation import (
     as_generator,
-    as_real_array,
     check_count,
-    check_finite,
+    check_option,
     check_real,
+    check_sample,
 )
 
 __all__ = ["BootstrapResult", "bootstrap_ci"]
@@ -47,18 +47,6 @@ class BootstrapResult:
     high: float
     stderr: float
     replicates: np.ndarray
-
-
-def _sample(x: ArrayLike, name: str) -> np.ndarray:
-    arr = as_real_array(x, name)
-    if arr.ndim not in (1, 2):
-        raise ValueError(
-            f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"`{name}` is empty")
-    check_finite(arr, name)
-    return arr
 
 
 #: Largest share of resamples on which the estimator may raise ValueError;
@@ -179,16 +167,15 @@ def bootstrap_ci(
     """
     if not callable(estimator):
         raise TypeError(f"`estimator` must be callable, got {estimator!r}")
-    x = _sample(x, "x")
-    y = _sample(y, "y")
+    x = check_sample(x, "x")
+    y = check_sample(y, "y")
     n_resamples = check_count(n_resamples, "n_resamples", 2)
     confidence = check_real(confidence, "confidence")
     if not 0.0 < confidence < 1.0:
         raise ValueError(
             f"`confidence` must be strictly between 0 and 1, got {confidence!r}"
         )
-    if method not in _METHODS:
-        raise ValueError(f"`method` must be 'percentile' or 'normal', got {method!r}")
+    method = check_option(method, "method", _METHODS)
     gen = as_generator(rng)
 
     estimate = _scalar(estimator(x, y), "on the original samples")

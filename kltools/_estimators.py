@@ -19,11 +19,9 @@ from scipy.spatial import cKDTree
 from ._discrete import kl_divergence
 from ._validation import (
     as_generator,
-    as_real_array,
     check_count,
-    check_finite,
+    check_sample,
     log_base,
-    sample_matrix,
 )
 
 __all__ = ["MonteCarloResult", "kl_histogram", "kl_knn", "kl_monte_carlo"]
@@ -334,8 +332,8 @@ def kl_knn(
     -0.693147
     """
     divisor = log_base(base)
-    x = sample_matrix(x, "x")
-    y = sample_matrix(y, "y")
+    x = check_sample(x, "x", as_matrix=True)
+    y = check_sample(y, "y", as_matrix=True)
     n, d = x.shape
     m = y.shape[0]
     if y.shape[1] != d:
@@ -391,19 +389,6 @@ def kl_knn(
     total = terms.sum() if weights is None else np.dot(weights, terms)
     value = d * float(total) / n + math.log(m / (n - 1))
     return value / divisor
-
-
-def _sample_1d(x: ArrayLike, name: str) -> np.ndarray:
-    """Return a finite, non-empty one-dimensional sample as floats."""
-    arr = as_real_array(x, name)
-    if arr.ndim != 1:
-        raise ValueError(
-            f"`{name}` must be a one-dimensional sample, got shape {arr.shape}"
-        )
-    if arr.size == 0:
-        raise ValueError(f"`{name}` is empty")
-    check_finite(arr, name)
-    return arr
 
 
 def kl_histogram(
@@ -499,8 +484,8 @@ def kl_histogram(
     0.63
     """
     divisor = log_base(base)
-    x = _sample_1d(x, "x")
-    y = _sample_1d(y, "y")
+    x = check_sample(x, "x", one_d=True)
+    y = check_sample(y, "y", one_d=True)
     if isinstance(pseudocount, bool) or not isinstance(pseudocount, numbers.Real):
         raise TypeError(f"`pseudocount` must be a real number, got {pseudocount!r}")
     alpha = float(pseudocount)

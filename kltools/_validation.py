@@ -340,22 +340,35 @@ def check_grid_density(values: ArrayLike, name: str, size: int) -> np.ndarray:
     return arr
 
 
-def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
-    """Return a sample as a finite ``(n, d)`` float array.
+def check_sample(
+    x: ArrayLike, name: str, *, one_d: bool = False, as_matrix: bool = False
+) -> np.ndarray:
+    """Return a finite, non-empty sample as a float64 array.
 
-    A one-dimensional input of length n is n points in one dimension.
+    The one check of samples for every estimator: shape ``(n,)`` only if
+    `one_d`, else ``(n,)`` or ``(n, d)``; with `as_matrix` a 1-D sample of
+    length n becomes n points in one dimension, shape ``(n, 1)``.
     """
     arr = as_real_array(x, name)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    elif arr.ndim != 2:
+    if one_d and arr.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be a one-dimensional sample, got shape {arr.shape}"
+        )
+    if arr.ndim not in (1, 2):
         raise ValueError(
             f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
         )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
+    if arr.size == 0:
         raise ValueError(f"`{name}` is empty (shape {arr.shape})")
     check_finite(arr, name)
+    if as_matrix and arr.ndim == 1:
+        arr = arr[:, None]
     return arr
+
+
+def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
+    """Return a sample as a finite ``(n, d)`` float array (see `check_sample`)."""
+    return check_sample(x, name, as_matrix=True)
 
 
 def finite_array(x: ArrayLike, name: str) -> np.ndarray:
