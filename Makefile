@@ -21,7 +21,7 @@ help:
 	@echo "make test-floor  fast tests against the minimum numpy and scipy"
 	@echo "make mutation  share of 100 seeded mutants the tests kill"
 	@echo "make bench  run the benchmarks (prints timings and ratios)"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, mypy on kltools/"
 	@echo "make clean  remove _build (keeps .venv)"
 
 # Re-install only when the requirements or the package metadata change.
@@ -91,6 +91,7 @@ bench: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf _build

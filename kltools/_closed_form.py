@@ -69,7 +69,7 @@ def _scalar_normal_nats(*params: object) -> float | None:
     for v in params:
         if type(v) is not float and type(v) is not int:
             return None
-    mp, sp, mq, sq = (float(v) for v in params)
+    mp, sp, mq, sq = (float(v) for v in params)  # type: ignore[arg-type]
     if not (
         abs(mp) < math.inf
         and abs(mq) < math.inf

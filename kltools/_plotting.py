@@ -74,7 +74,7 @@ def plot_pmfs(
     >>> len(ax.patches)  # two series of two bars
     4
     """
-    labels = list(support)
+    labels = list(support)  # type: ignore[arg-type]
     if not pmfs:
         raise ValueError("`pmfs` must contain at least one distribution")
     values = {}

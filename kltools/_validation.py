@@ -104,7 +104,7 @@ def sum_tolerance(*inputs: object) -> float:
     `numpy.random.Generator.choice` uses: about 1.5e-8 for float64 and 3.5e-4
     for float32, whose pmfs cannot sum closer to 1.
     """
-    eps = np.finfo(np.float64).eps
+    eps = float(np.finfo(np.float64).eps)
     for x in inputs:
         dtype = getattr(x, "dtype", None)
         if isinstance(dtype, np.dtype) and dtype.kind == "f":

@@ -117,7 +117,11 @@ X = np.arange(10.0)
         ({"confidence": 1.0}, ValueError, "`confidence` must be strictly between"),
         ({"confidence": 0.0}, ValueError, "`confidence` must be strictly between"),
         ({"confidence": "95%"}, TypeError, "`confidence` must be a real number"),
-        ({"method": "bca"}, ValueError, "`method` must be one of 'percentile', 'normal'"),
+        (
+            {"method": "bca"},
+            ValueError,
+            "`method` must be one of 'percentile', 'normal'",
+        ),
         ({"rng": -1}, ValueError, "`rng` is not a valid seed"),
         ({"rng": "seed"}, TypeError, "`rng` must be None, a seed"),
         (
