@@ -61,8 +61,7 @@ test-floor:
 	@if [ ! -x $(FLOOR_VENV)/bin/python ]; then $(PYTHON) -m venv $(FLOOR_VENV) && $(FLOOR_VENV)/bin/pip install --quiet $(FLOOR_PINS); fi
 	$(FLOOR_VENV)/bin/pip install --quiet --no-deps -e .
 	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider tests kltools \
-		--ignore=tests/browser --ignore=tests/test_fitting.py \
-		--ignore=tests/test_plotting.py --ignore=tests/test_plotting_ch34.py
+		--ignore=tests/browser --ignore=kltools/_fitting.py --ignore=kltools/_plotting.py
 
 # Seeded sample of one-token mutants of kltools against its fast tests.
 mutation: venv
