@@ -12,14 +12,16 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help venv mathjax book check-html test bench lint clean
+.PHONY: help venv mathjax book check-html test test-floor mutation bench lint clean
 
 help:
 	@echo "make book   build the HTML book into _build/html"
 	@echo "make check-html  check every page of _build/html in headless Chromium, save screenshots"
 	@echo "make test   run unit, property and doctests, and strict nbval on every notebook"
+	@echo "make test-floor  fast tests against the minimum numpy and scipy"
+	@echo "make mutation  share of 100 seeded mutants the tests kill"
 	@echo "make bench  run the benchmarks (prints timings and ratios)"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, mypy on kltools/"
 	@echo "make clean  remove _build (keeps .venv)"
 
 # Re-install only when the requirements or the package metadata change.
@@ -43,9 +45,27 @@ $(NPM_STAMP): package.json package-lock.json
 
 mathjax: $(NPM_STAMP)
 
+# The book's notebooks run under strict nbval on top of the package tests.
+PYTEST_BOOK := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
+FLOOR_VENV ?= /tmp/kltools-floor-venv
+# The oldest versions pyproject.toml allows, checked by `make test-floor`.
+FLOOR_PINS := numpy==1.26.0 scipy==1.11.1 pytest==9.2.0 hypothesis==6.170.15 mpmath==1.4.1
+
 test: venv
 	@echo ">> pytest: unit and property tests, doctests, strict nbval"
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_BOOK) tests kltools book
+
+# The package's fast tests against the declared minimum numpy and scipy, in a
+# second venv (created once, reused after).
+test-floor:
+	@if [ ! -x $(FLOOR_VENV)/bin/python ]; then $(PYTHON) -m venv $(FLOOR_VENV) && $(FLOOR_VENV)/bin/pip install --quiet $(FLOOR_PINS); fi
+	$(FLOOR_VENV)/bin/pip install --quiet --no-deps -e .
+	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider tests kltools \
+		--ignore=tests/browser --ignore=kltools/_fitting.py --ignore=kltools/_plotting.py
+
+# Seeded sample of one-token mutants of kltools against its fast tests.
+mutation: venv
+	$(PY) tools/mutation.py --n 100 --seed 0
 
 # A fresh _build/html each time: Sphinx does not overwrite static files it
 # copied before, so an edited book/_static file would otherwise go stale.
@@ -70,6 +90,7 @@ bench: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf _build

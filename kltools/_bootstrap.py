@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -12,10 +13,10 @@ from numpy.typing import ArrayLike
 
 from ._validation import (
     as_generator,
-    as_real_array,
     check_count,
-    check_finite,
+    check_option,
     check_real,
+    check_sample,
 )
 
 __all__ = ["BootstrapResult", "bootstrap_ci"]
@@ -37,7 +38,8 @@ class BootstrapResult:
         The standard deviation of the finite bootstrap replicates, ``inf`` if
         any replicate is infinite.
     replicates : ndarray
-        The estimator on each resample (read-only).
+        The estimator on each resample (read-only); NaN for a resample on
+        which it raised ValueError.
     """
 
     estimate: float
@@ -47,16 +49,22 @@ class BootstrapResult:
     replicates: np.ndarray
 
 
-def _sample(x: ArrayLike, name: str) -> np.ndarray:
-    arr = as_real_array(x, name)
-    if arr.ndim not in (1, 2):
-        raise ValueError(
-            f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
+#: Largest share of resamples on which the estimator may raise ValueError;
+#: beyond it `bootstrap_ci` refuses, since the surviving replicates would be
+#: a biased selection.
+MAX_FAILED_SHARE = 0.05
+
+
+def _scalar(value: object, where: str) -> float:
+    """Return an estimator's result as a float, or say what it returned."""
+    arr = np.asarray(value)
+    if arr.shape != () or arr.dtype.kind not in "iufb":
+        raise TypeError(
+            "`estimator` must return a single real number, but "
+            f"{where} it returned {type(value).__name__} of shape {arr.shape}; "
+            "wrap it to return one number, e.g. lambda x, y: f(x, y)[0]"
         )
-    if arr.shape[0] == 0:
-        raise ValueError(f"`{name}` is empty")
-    check_finite(arr, name)
-    return arr
+    return float(arr)
 
 
 def bootstrap_ci(
@@ -101,11 +109,20 @@ def bootstrap_ci(
         If `x` or `y` is empty, not numeric, not of shape (n,) or (n, d), or
         contains NaN or infinite values; if `n_resamples` is smaller than 2;
         if `confidence` is not strictly between 0 and 1; if `method` is
-        unknown; if `rng` is a negative seed; or if the estimator returns
-        NaN.
+        unknown; if `rng` is a negative seed; if the estimator returns NaN;
+        or if it raises ValueError on more than 5% of the resamples.
     TypeError
         If `estimator` is not callable, `n_resamples` is not an integer,
-        `confidence` is not a real number or `rng` is of the wrong type.
+        `confidence` is not a real number, `rng` is of the wrong type, or
+        the estimator returns something other than one real number (an
+        array, for example).
+
+    Warns
+    -----
+    RuntimeWarning
+        If the estimator raises ValueError on some resamples (at most 5%):
+        those are left out of the interval, their replicates are NaN and the
+        warning says how many failed.
 
     See Also
     --------
@@ -152,34 +169,57 @@ def bootstrap_ci(
     """
     if not callable(estimator):
         raise TypeError(f"`estimator` must be callable, got {estimator!r}")
-    x = _sample(x, "x")
-    y = _sample(y, "y")
+    x = check_sample(x, "x")
+    y = check_sample(y, "y")
     n_resamples = check_count(n_resamples, "n_resamples", 2)
     confidence = check_real(confidence, "confidence")
     if not 0.0 < confidence < 1.0:
         raise ValueError(
             f"`confidence` must be strictly between 0 and 1, got {confidence!r}"
         )
-    if method not in _METHODS:
-        raise ValueError(f"`method` must be 'percentile' or 'normal', got {method!r}")
+    method = check_option(method, "method", _METHODS)
     gen = as_generator(rng)
 
-    estimate = float(estimator(x, y))
+    estimate = _scalar(estimator(x, y), "on the original samples")
     n, m = x.shape[0], y.shape[0]
     replicates = np.empty(n_resamples)
+    failed: list[str] = []
     for i in range(n_resamples):  # one estimator call per resample
-        replicates[i] = estimator(x[gen.integers(0, n, n)], y[gen.integers(0, m, m)])
-    if math.isnan(estimate) or np.isnan(replicates).any():
+        xs, ys = x[gen.integers(0, n, n)], y[gen.integers(0, m, m)]
+        try:
+            value = estimator(xs, ys)
+        except ValueError as exc:  # e.g. kl_knn refusing a resample of copies
+            replicates[i] = np.nan
+            failed.append(str(exc))
+            continue
+        replicates[i] = _scalar(value, f"on resample {i}")
+    if failed:
+        if len(failed) > MAX_FAILED_SHARE * n_resamples:
+            raise ValueError(
+                f"the estimator raised ValueError on {len(failed)} of "
+                f"{n_resamples} resamples (more than {MAX_FAILED_SHARE:.0%}), "
+                f"so the interval would not describe it; the first: {failed[0]}"
+            )
+        warnings.warn(
+            f"the estimator raised ValueError on {len(failed)} of {n_resamples} "
+            f"resamples, which are left out of the interval (their replicates "
+            f"are NaN); the first: {failed[0]}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    if math.isnan(estimate) or np.isnan(replicates).sum() > len(failed):
         raise ValueError("the estimator returned NaN")
+    kept = replicates[~np.isnan(replicates)]
 
-    finite = np.isfinite(replicates)
-    stderr = float(np.std(replicates, ddof=1)) if finite.all() else math.inf
+    finite = np.isfinite(kept)
+    stderr = float(np.std(kept, ddof=1)) if finite.all() else math.inf
+    b = kept.size
     alpha = (1.0 - confidence) / 2.0
     if method == "percentile":
         # Order statistics at ranks ceil(B alpha) and ceil(B (1 - alpha)); the
         # 1e-9 keeps (1 - 0.95) / 2 = 0.025000000000000022 from moving a rank.
-        ordered = np.sort(replicates)
-        ranks = [max(math.ceil(n_resamples * a - 1e-9), 1) for a in (alpha, 1 - alpha)]
+        ordered = np.sort(kept)
+        ranks = [max(math.ceil(b * a - 1e-9), 1) for a in (alpha, 1 - alpha)]
         low, high = float(ordered[ranks[0] - 1]), float(ordered[ranks[1] - 1])
     else:
         z = NormalDist().inv_cdf(1.0 - alpha)

@@ -13,13 +13,21 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import (
+from ._numerics import (
     BLOCK_SIZE,
     blocks,
+    finish,
+    js_terms,
+    js_terms_scalar,
+    kl_div,
+    kl_div_scalar,
+    nonnegative,
+)
+from ._validation import (
     check_entries,
+    check_flag,
     check_sums,
     distributions,
-    finish,
     log_base,
 )
 
@@ -89,14 +97,9 @@ def _kl_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     return sums
 
 
-def _neg_entropy_terms(p: np.ndarray, out: np.ndarray) -> np.ndarray:
-    np.log(p, out=out)
-    sums = _rowdot(p, out)
-    if np.isnan(sums).any():  # 0 * log(0)
-        np.multiply(p, out, out=out)
-        out[p == 0.0] = 0.0
-        sums = _rowsum(out)
-    return sums
+def _kl_terms_accurate(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    # p log(p/q) - p + q: every term >= 0 and computed without cancellation.
+    return _rowsum(kl_div(p, q))
 
 
 def _neg_cross_entropy_terms(
@@ -111,6 +114,10 @@ def _neg_cross_entropy_terms(
     return sums
 
 
+def _neg_entropy_terms(p: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return _neg_cross_entropy_terms(p, p, out)
+
+
 def _js_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     m = np.add(p, q, out=out)
     m *= 0.5
@@ -123,24 +130,122 @@ def _js_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     return 0.5 * _rowsum(tp)
 
 
+def _js_terms_accurate(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    return 0.5 * _rowsum(js_terms(p, q))
+
+
 def _tv_terms(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> np.ndarray:
     np.subtract(p, q, out=out)
     np.abs(out, out=out)
     return 0.5 * _rowsum(out)
 
 
+#: Results (in nats) below this are recomputed from terms that are each
+#: non-negative and free of cancellation: for nearly equal pmfs the terms of
+#: ``sum p log(p/q)`` are of both signs and cancel to rounding noise, while
+#: above it the plain sum already has full relative precision.
+ACCURATE_BELOW = 1e-2
+
+
+#: Longest pmf handled by the small-input path below.
+SMALL = 16
+_SUM_TOL = math.sqrt(np.finfo(np.float64).eps)
+
+
+def _small(x: object) -> list[float] | None:
+    """Return a short, valid float64 pmf as a list of floats, else None.
+
+    The small-input path: a list, tuple or 1-D float64 array of at most
+    `SMALL` finite, non-negative entries summing to 1 within ``sqrt(eps)``.
+    Anything else (including every invalid input) returns None and takes the
+    general path, which raises the usual errors; so the two paths share every
+    check and convention, and the small one costs microseconds.
+    """
+    if type(x) is np.ndarray:
+        if x.ndim != 1 or x.dtype != np.float64 or not 0 < x.size <= SMALL:
+            return None
+        vals = x.tolist()
+    elif type(x) is list or type(x) is tuple:
+        if not 0 < len(x) <= SMALL:
+            return None
+        vals = x
+        for v in vals:
+            if type(v) is not float and type(v) is not int:
+                return None
+    else:
+        return None
+    total = 0.0
+    for v in vals:
+        if not 0.0 <= v < math.inf:  # also False for NaN
+            return None
+        total += v
+    if abs(total - 1.0) > _SUM_TOL:
+        return None
+    return [float(v) for v in vals]
+
+
+def _small_pair(
+    p: object, q: object, axis: object, keepdims: object, normalize: object
+) -> tuple[list[float], list[float]] | None:
+    """Both pmfs for the small-input path, or None for the general path."""
+    if keepdims is not False or normalize is not False or axis not in (-1, 0):
+        return None
+    if type(axis) is not int:
+        return None
+    a, b = _small(p), _small(q)
+    if a is None or b is None or len(a) != len(b):
+        return None
+    return a, b
+
+
+def _small_kl(a: list[float], b: list[float]) -> float | None:
+    total = 0.0
+    for x, y in zip(a, b, strict=True):
+        if x > 0.0:
+            if y == 0.0:
+                return math.inf
+            r = x / y
+            if not 0.0 < r < math.inf:
+                return None  # overflowing ratio: the general path repairs it
+            total += x * math.log(r)
+    if total < ACCURATE_BELOW:
+        total = math.fsum(kl_div_scalar(x, y) for x, y in zip(a, b, strict=True))
+    return total if total > 0.0 else 0.0
+
+
+def _small_js(a: list[float], b: list[float]) -> float:
+    total = 0.0
+    for x, y in zip(a, b, strict=True):
+        m = 0.5 * (x + y)
+        if x > 0.0:
+            total += x * math.log(x / m)
+        if y > 0.0:
+            total += y * math.log(y / m)
+    total *= 0.5
+    if total < ACCURATE_BELOW:
+        total = 0.5 * math.fsum(
+            js_terms_scalar(x, y) for x, y in zip(a, b, strict=True)
+        )
+    return min(max(total, 0.0), _LOG2)
+
+
 def _reduce(
     kernel: Callable[..., np.ndarray],
     arrays: dict[str, ArrayLike],
     axis: object,
-    keepdims: bool,
-    normalize: bool,
+    keepdims: object,
+    normalize: object,
+    accurate: Callable[..., np.ndarray] | None = None,
 ) -> tuple[np.ndarray, Callable[[np.ndarray], float | np.ndarray]]:
     """Validate `arrays` and sum `kernel`'s terms over each distribution.
 
     Returns the per-distribution sums and a function that shapes a result
-    like the output (a float for a single distribution).
+    like the output (a float for a single distribution). Rows whose sum is
+    below `ACCURATE_BELOW` are summed again with `accurate` if given.
+    Everything is computed in float64, whatever the input dtype.
     """
+    keepdims = check_flag(keepdims, "keepdims")
+    normalize = check_flag(normalize, "normalize")
     rows, out_shape, axis_, tol = distributions(arrays, axis)
     names = list(arrays)
     n, k = rows[0].shape
@@ -148,9 +253,26 @@ def _reduce(
     scratch = np.empty(cap)
     sums = [np.zeros(n) for _ in rows]
     total = np.zeros(n)
+    # Per-row power-of-two factors applied before dividing by the sum: 1,
+    # or 2**-64 where finite entries overflowed their sum to inf.
+    scales: list[np.ndarray | None] = [None for _ in rows]
+    scaled_bufs = [np.empty(cap) for _ in rows] if normalize else []
 
     def view(buf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         return buf[: shape[0] * shape[1]].reshape(shape)
+
+    def scaled_blocks(rs: slice | np.ndarray, cs: slice) -> list[np.ndarray]:
+        out = []
+        for i, (a, s, f) in enumerate(zip(rows, sums, scales, strict=True)):
+            block = a[rs, cs]
+            if normalize:
+                buf = view(scaled_bufs[i], block.shape)
+                if f is not None:
+                    block = block * f[rs, None]
+                np.divide(block, s[rs, None], out=buf)
+                block = buf
+            out.append(block)
+        return out
 
     with np.errstate(all="ignore"):
         if normalize:
@@ -161,17 +283,21 @@ def _reduce(
                     block = a[rs, cs]
                     check_entries(block, name)
                     s[rs] += _rowsum(block)
-            for s, name in zip(sums, names, strict=True):
+            for i, (a, s, name) in enumerate(zip(rows, sums, names, strict=True)):
+                over = np.isinf(s)
+                if over.any() and np.isfinite(a[over]).all():
+                    # Finite entries whose sum overflowed: sum them again
+                    # scaled down by a power of two (exact), enough for 2**64
+                    # entries near the largest double.
+                    f = np.where(over, 2.0**-64, 1.0)
+                    scales[i] = f
+                    s[:] = 0.0
+                    for rs, cs in blocks(n, k):
+                        s[rs] += _rowsum(a[rs, cs] * f[rs, None])
                 check_sums(s, name, True, tol)
-            scaled_bufs = [np.empty(cap) for _ in rows]
             for rs, cs in blocks(n, k):
-                scaled = []
-                for a, s, buf in zip(rows, sums, scaled_bufs, strict=True):
-                    block = a[rs, cs]
-                    out = view(buf, block.shape)
-                    np.divide(block, s[rs, None], out=out)
-                    scaled.append(out)
-                total[rs] += kernel(*scaled, view(scratch, scaled[0].shape))
+                blks = scaled_blocks(rs, cs)
+                total[rs] += kernel(*blks, view(scratch, blks[0].shape))
         else:
             # The kernel runs before the checks of its block: streaming the
             # inputs through the arithmetic first and re-reading them from
@@ -185,16 +311,18 @@ def _reduce(
                     s[rs] += _rowsum(block)
             for s, name in zip(sums, names, strict=True):
                 check_sums(s, name, False, tol)
+        if accurate is not None:
+            redo = np.flatnonzero(total < ACCURATE_BELOW)
+            if redo.size:
+                total[redo] = 0.0
+                for rs, cs in blocks(redo.size, k):
+                    idx = redo[rs]
+                    total[idx] += accurate(*scaled_blocks(idx, cs))
 
     def shape_result(result: np.ndarray) -> float | np.ndarray:
         return finish(result, out_shape, axis_, keepdims)
 
     return total, shape_result
-
-
-def _nonnegative(x: np.ndarray) -> np.ndarray:
-    # Also maps -0.0 to 0.0.
-    return np.where(x > 0.0, x, 0.0)
 
 
 def entropy(
@@ -213,7 +341,8 @@ def entropy(
         Probabilities. Each distribution lies along `axis`.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
     axis : int, optional
         Axis along which each distribution lies. Default is the last axis
         (one distribution per row); note that `scipy.stats.entropy` defaults
@@ -271,8 +400,18 @@ def entropy(
     array([1.      , 0.811278])
     """
     divisor = log_base(base)
+    if (
+        keepdims is False
+        and normalize is False
+        and type(axis) is int
+        and axis in (-1, 0)
+    ):
+        a = _small(p)
+        if a is not None:
+            h = -sum(x * math.log(x) for x in a if x > 0.0)
+            return (h if h > 0.0 else 0.0) / divisor
     total, shape = _reduce(_neg_entropy_terms, {"p": p}, axis, keepdims, normalize)
-    return shape(_nonnegative(-total) / divisor)
+    return shape(nonnegative(-total) / divisor)
 
 
 def cross_entropy(
@@ -293,7 +432,8 @@ def cross_entropy(
         distribution lies along `axis`; the other axes broadcast.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
     axis : int, optional
         Axis along which each distribution lies, counted in the broadcast
         shape. Default is the last axis; `scipy.stats.entropy` uses 0.
@@ -349,7 +489,7 @@ def cross_entropy(
     total, shape = _reduce(
         _neg_cross_entropy_terms, {"p": p, "q": q}, axis, keepdims, normalize
     )
-    return shape(_nonnegative(-total) / divisor)
+    return shape(nonnegative(-total) / divisor)
 
 
 def kl_divergence(
@@ -371,7 +511,8 @@ def kl_divergence(
         rules (for example one `q` against a batch of `p`).
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
     axis : int, optional
         Axis along which each distribution lies, counted in the broadcast
         shape. Default is the last axis (one distribution per row); note
@@ -400,7 +541,7 @@ def kl_divergence(
         infinite entries, or has an empty distribution axis; if the shapes do
         not broadcast; if a distribution does not sum to 1 (with
         ``normalize=False``) or is all zero (with ``normalize=True``); or if
-        `base` is not a positive number other than 1.
+        `base` is not a number greater than 1.
     TypeError
         If `axis` is not an integer.
 
@@ -459,8 +600,15 @@ def kl_divergence(
     array([0.     , 0.531004])
     """
     divisor = log_base(base)
-    total, shape = _reduce(_kl_terms, {"p": p, "q": q}, axis, keepdims, normalize)
-    return shape(_nonnegative(total) / divisor)
+    pair = _small_pair(p, q, axis, keepdims, normalize)
+    if pair is not None:
+        kl = _small_kl(*pair)
+        if kl is not None:
+            return kl / divisor
+    total, shape = _reduce(
+        _kl_terms, {"p": p, "q": q}, axis, keepdims, normalize, _kl_terms_accurate
+    )
+    return shape(nonnegative(total) / divisor)
 
 
 def js_divergence(
@@ -481,7 +629,8 @@ def js_divergence(
         broadcast.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
     axis : int, optional
         Axis along which each distribution lies, counted in the broadcast
         shape. Default is the last axis.
@@ -537,7 +686,12 @@ def js_divergence(
     0.048795
     """
     divisor = log_base(base)
-    total, shape = _reduce(_js_terms, {"p": p, "q": q}, axis, keepdims, normalize)
+    pair = _small_pair(p, q, axis, keepdims, normalize)
+    if pair is not None:
+        return _small_js(*pair) / divisor
+    total, shape = _reduce(
+        _js_terms, {"p": p, "q": q}, axis, keepdims, normalize, _js_terms_accurate
+    )
     return shape(np.clip(total, 0.0, _LOG2) / divisor)
 
 

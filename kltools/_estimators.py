@@ -19,11 +19,9 @@ from scipy.spatial import cKDTree
 from ._discrete import kl_divergence
 from ._validation import (
     as_generator,
-    as_real_array,
     check_count,
-    check_finite,
+    check_sample,
     log_base,
-    sample_matrix,
 )
 
 __all__ = ["MonteCarloResult", "kl_histogram", "kl_knn", "kl_monte_carlo"]
@@ -105,7 +103,8 @@ def kl_monte_carlo(
         Generator, which is used (and advanced) directly.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -245,7 +244,8 @@ def kl_knn(
         Larger `k` lowers the variance and raises the bias.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -260,8 +260,8 @@ def kl_knn(
         If `x` or `y` is empty, not numeric, not of shape (n,) or (n, d), or
         contains NaN or infinite values; if their dimensions differ; if `k`
         is out of range; if a point of `x` has fewer than `k` points of `x`
-        (other than its copies) or of `y` at positive distance; if distances
-        overflow; or if `base` is invalid.
+        (other than its copies) or of `y` at positive distance; or if `base`
+        is invalid.
     TypeError
         If `k` is not an integer.
 
@@ -332,8 +332,8 @@ def kl_knn(
     -0.693147
     """
     divisor = log_base(base)
-    x = sample_matrix(x, "x")
-    y = sample_matrix(y, "y")
+    x = check_sample(x, "x", as_matrix=True)
+    y = check_sample(y, "y", as_matrix=True)
     n, d = x.shape
     m = y.shape[0]
     if y.shape[1] != d:
@@ -351,6 +351,15 @@ def kl_knn(
             f"`k` must be at most the number of points in `y` ({m}), got {k}"
         )
 
+    # The estimate does not change when both samples are scaled by the same
+    # factor (the d log(nu / rho) terms are ratios). Scaling by a power of
+    # two, which is exact, brings the largest coordinate near 1 so that the
+    # squared distances the k-d tree compares neither underflow (data near
+    # 1e-170 looked like copies) nor overflow (data near 1e170).
+    largest = max(float(np.abs(x).max()), float(np.abs(y).max()))
+    if largest > 0.0:
+        scale = math.ldexp(1.0, -math.frexp(largest)[1])
+        x, y = x * scale, y * scale
     tree_x = cKDTree(x)
     # Querying the points in the tree's leaf order keeps consecutive queries
     # in nearby nodes (about 25% faster); the sum does not depend on order.
@@ -376,25 +385,10 @@ def kl_knn(
                     f"points of {sample} at positive distance (copies are "
                     "skipped); use a smaller `k` or data with fewer ties"
                 )
-    if not (np.isfinite(rho).all() and np.isfinite(nu).all()):
-        raise ValueError("distances between points overflow; rescale `x` and `y`")
     terms = np.log(nu) - np.log(rho)
     total = terms.sum() if weights is None else np.dot(weights, terms)
     value = d * float(total) / n + math.log(m / (n - 1))
     return value / divisor
-
-
-def _sample_1d(x: ArrayLike, name: str) -> np.ndarray:
-    """Return a finite, non-empty one-dimensional sample as floats."""
-    arr = as_real_array(x, name)
-    if arr.ndim != 1:
-        raise ValueError(
-            f"`{name}` must be a one-dimensional sample, got shape {arr.shape}"
-        )
-    if arr.size == 0:
-        raise ValueError(f"`{name}` is empty")
-    check_finite(arr, name)
-    return arr
 
 
 def kl_histogram(
@@ -420,7 +414,8 @@ def kl_histogram(
         Count added to every bin of both histograms; default 0. See Notes.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
 
     Returns
     -------
@@ -489,14 +484,20 @@ def kl_histogram(
     0.63
     """
     divisor = log_base(base)
-    x = _sample_1d(x, "x")
-    y = _sample_1d(y, "y")
+    x = check_sample(x, "x", one_d=True)
+    y = check_sample(y, "y", one_d=True)
     if isinstance(pseudocount, bool) or not isinstance(pseudocount, numbers.Real):
         raise TypeError(f"`pseudocount` must be a real number, got {pseudocount!r}")
     alpha = float(pseudocount)
     if not (math.isfinite(alpha) and alpha >= 0.0):
         raise ValueError(
             f"`pseudocount` must be a finite non-negative number, got {pseudocount!r}"
+        )
+    lo, hi = min(x.min(), y.min()), max(x.max(), y.max())
+    if not math.isfinite(float(hi) - float(lo)):
+        raise ValueError(
+            f"the samples span [{lo:.6g}, {hi:.6g}], a range wider than the "
+            "largest float (its width overflows); rescale or shift `x` and `y`"
         )
     try:
         edges = np.histogram_bin_edges(np.concatenate([x, y]), bins=bins)

@@ -6,13 +6,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._discrete import repair_kl_terms
+from ._numerics import finish_nats, trapezoid_weights
 from ._validation import (
     broadcast_named,
     check_grid,
     check_grid_density,
-    finish_nats,
+    check_real,
     log_base,
-    trapezoid_weights,
 )
 
 __all__ = ["kl_on_grid"]
@@ -24,6 +24,7 @@ def kl_on_grid(
     x: ArrayLike,
     *,
     base: float | None = None,
+    mass_tol: float | None = 1e-3,
 ) -> float | np.ndarray:
     r"""Integrate the Kullback-Leibler divergence of densities on a grid.
 
@@ -39,7 +40,16 @@ def kl_on_grid(
         two points, evenly spaced or not.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1 (a base below 1 would make
+        divergences negative).
+    mass_tol : float or None, optional
+        How far from 1 the trapezoid integral of each of `p` and `q` over
+        the grid may be (default 1e-3): the grid's truncation (mass outside
+        :math:`[x_0, x_{N-1}]`) plus its discretisation error. A density
+        scaled by mistake, such as ``10 * q``, or a grid that misses where
+        the mass is, is then a `ValueError` instead of a wrong number.
+        ``None`` skips the check, for a partial integral over a region on
+        purpose (nothing is renormalised either way).
 
     Returns
     -------
@@ -56,7 +66,8 @@ def kl_on_grid(
         strictly increasing or is not finite; if `p` or `q` is not numeric,
         does not have one value per grid point along its last axis, or
         contains negative, NaN or infinite values; if `p` and `q` do not
-        broadcast; or if `base` is not a positive number other than 1.
+        broadcast; if `base` is not a number greater than 1; or if `p` or
+        `q` does not integrate to 1 within `mass_tol` on the grid.
 
     See Also
     --------
@@ -121,14 +132,29 @@ def kl_on_grid(
     array([0.      , 0.721348])
     """
     divisor = log_base(base)
+    if mass_tol is not None:
+        mass_tol = check_real(mass_tol, "mass_tol", positive=True)
     x = check_grid(x, "x")
     p = check_grid_density(p, "p", x.size)
     q = check_grid_density(q, "q", x.size)
     p, q = broadcast_named({"p": p, "q": q})
+    w = trapezoid_weights(x)
+    if mass_tol is not None:
+        for dens, name in ((p, "p"), (q, "q")):
+            mass = (dens * w).sum(axis=-1)
+            off = np.abs(mass - 1.0)
+            if (off > mass_tol).any():
+                worst = float(np.ravel(mass)[np.argmax(np.ravel(off))])
+                raise ValueError(
+                    f"`{name}` integrates to {worst:.6g} on the grid, not 1 within "
+                    f"`mass_tol`={mass_tol:g}: check that it is a density (not "
+                    "scaled) and that the grid covers its mass, or pass "
+                    "mass_tol=None for a partial integral"
+                )
     with np.errstate(all="ignore"):  # inf terms give inf, as intended
         f = p * np.log(p / q)
         repair_kl_terms(p, q, f)
         # Not a matrix product: summing each row the same way keeps a batch
         # bit-for-bit equal to one call per row.
-        total = (f * trapezoid_weights(x)).sum(axis=-1)
+        total = (f * w).sum(axis=-1)
     return finish_nats(total, divisor)

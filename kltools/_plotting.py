@@ -60,6 +60,10 @@ def plot_pmfs(
     ValueError
         If `pmfs` is empty or a pmf's length differs from that of `support`.
 
+    See Also
+    --------
+    plot_densities, plot_heatmaps
+
     Notes
     -----
     Bars of different series differ by hatch as well as colour, so the
@@ -74,7 +78,7 @@ def plot_pmfs(
     >>> len(ax.patches)  # two series of two bars
     4
     """
-    labels = list(support)
+    labels = list(support)  # type: ignore[arg-type]
     if not pmfs:
         raise ValueError("`pmfs` must contain at least one distribution")
     values = {}
@@ -248,6 +252,10 @@ def plot_heatmaps(
         map holds a negative or non-finite value, if `vmax` is not positive,
         if `levels` is not increasing, or if `axes` does not hold one axes
         per map.
+
+    See Also
+    --------
+    plot_pmfs, plot_densities
 
     Notes
     -----

@@ -8,40 +8,72 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__: list[str] = []
+# Re-exported for code that imported these from here before they moved to
+# kltools._numerics (this module only validates).
+from ._numerics import BLOCK_SIZE as BLOCK_SIZE
+from ._numerics import blocks as blocks
+from ._numerics import finish as finish
+from ._numerics import finish_nats as finish_nats
+from ._numerics import trapezoid_weights as trapezoid_weights
 
-#: Elements processed per block by the discrete kernels. Large enough to
-#: amortise Python's per-call cost, small enough that a block of each input
-#: and the scratch buffer (1 MiB each) stay in the CPU cache.
-BLOCK_SIZE = 131072
+__all__: list[str] = []
 
 
 def log_base(base: object) -> float:
     """Return ``log(base)``, the divisor that converts nats to `base` units.
 
-    ``None`` means nats (divisor 1).
+    ``None`` means nats (divisor 1). A base must be a real number greater
+    than 1: below 1 the logarithm is negative and every divergence would
+    change sign.
     """
     if base is None:
         return 1.0
     if isinstance(base, bool) or not isinstance(base, numbers.Real):
         raise ValueError(
-            f"`base` must be None or a positive number other than 1, got {base!r}"
+            f"`base` must be None or a number greater than 1, got {base!r}"
         )
     value = float(base)
-    if not (math.isfinite(value) and value > 0.0 and value != 1.0):
+    if not (math.isfinite(value) and value > 1.0):
         raise ValueError(
-            f"`base` must be None or a positive number other than 1, got {base!r}"
+            f"`base` must be None or a number greater than 1, got {base!r}"
         )
     return math.log(value)
 
 
+def check_flag(value: object, name: str) -> bool:
+    """Return `value` as a bool, requiring True or False (numpy's too).
+
+    Strings such as ``"no"`` are truthy, so accepting any object would turn
+    ``keepdims="no"`` into True.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_option(value: object, name: str, options: tuple[str, ...]) -> str:
+    """Return `value` if it is one of the strings `options`, else raise."""
+    if not isinstance(value, str) or value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"`{name}` must be one of {listed}, got {value!r}")
+    return value
+
+
 def as_real_array(x: ArrayLike, name: str) -> np.ndarray:
-    """Convert `x` to a float64 array, rejecting non-numeric input."""
+    """Convert `x` to a float64 array, rejecting non-numeric input.
+
+    Masked arrays are refused: `numpy.asarray` would drop the mask and the
+    masked entries would count as data.
+    """
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"`{name}` is a masked array, which is not supported (the mask "
+            "would be ignored); pass its `.compressed()` or `.filled(value)` data"
+        )
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # ragged nested sequences
@@ -72,7 +104,7 @@ def sum_tolerance(*inputs: object) -> float:
     `numpy.random.Generator.choice` uses: about 1.5e-8 for float64 and 3.5e-4
     for float32, whose pmfs cannot sum closer to 1.
     """
-    eps = np.finfo(np.float64).eps
+    eps = float(np.finfo(np.float64).eps)
     for x in inputs:
         dtype = getattr(x, "dtype", None)
         if isinstance(dtype, np.dtype) and dtype.kind == "f":
@@ -118,22 +150,6 @@ def distributions(
     return rows, out_shape, axis, tol
 
 
-def blocks(n_rows: int, k: int) -> Iterator[tuple[slice, slice]]:
-    """Yield ``(rows, columns)`` slices covering an ``(n_rows, k)`` array.
-
-    Each block holds at most `BLOCK_SIZE` elements (or one row's worth when
-    a row is shorter), so scratch buffers of that size suffice.
-    """
-    if k >= BLOCK_SIZE:
-        for r in range(n_rows):
-            for c in range(0, k, BLOCK_SIZE):
-                yield slice(r, r + 1), slice(c, min(c + BLOCK_SIZE, k))
-    else:
-        step = max(1, BLOCK_SIZE // k)
-        for r in range(0, n_rows, step):
-            yield slice(r, min(r + step, n_rows)), slice(0, k)
-
-
 def check_entries(block: np.ndarray, name: str) -> None:
     """Raise if `block` holds a negative entry.
 
@@ -176,29 +192,6 @@ def check_sums(sums: np.ndarray, name: str, normalize: bool, tol: float) -> None
                 "normalize=True to divide each distribution by its sum (for "
                 "counts or histograms)"
             )
-
-
-def finish_nats(kl: np.ndarray, divisor: float) -> float | np.ndarray:
-    """Clamp rounding below zero (and -0.0) to 0, convert units, unwrap 0-d."""
-    kl = np.where(kl > 0.0, kl, 0.0) / divisor
-    if kl.ndim == 0:
-        return float(kl)
-    return kl
-
-
-def finish(
-    result: np.ndarray,
-    out_shape: tuple[int, ...],
-    axis: int,
-    keepdims: bool,
-) -> float | np.ndarray:
-    """Reshape per-distribution results; return a float for a single one."""
-    result = result.reshape(out_shape)
-    if keepdims:
-        return np.expand_dims(result, axis)
-    if result.ndim == 0:
-        return float(result)
-    return result
 
 
 def as_generator(rng: object) -> np.random.Generator:
@@ -347,35 +340,35 @@ def check_grid_density(values: ArrayLike, name: str, size: int) -> np.ndarray:
     return arr
 
 
-def trapezoid_weights(x: np.ndarray) -> np.ndarray:
-    """Return weights `w` with ``(w * f).sum()`` the trapezoid rule on grid `x`.
+def check_sample(
+    x: ArrayLike, name: str, *, one_d: bool = False, as_matrix: bool = False
+) -> np.ndarray:
+    """Return a finite, non-empty sample as a float64 array.
 
-    ``w[i] = (x[i+1] - x[i-1]) / 2`` inside and half a step at the ends, so the
-    grid step is part of every weight and cannot be forgotten.
-    """
-    h = np.diff(x)
-    w = np.zeros_like(x)
-    w[:-1] += 0.5 * h
-    w[1:] += 0.5 * h
-    return w
-
-
-def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
-    """Return a sample as a finite ``(n, d)`` float array.
-
-    A one-dimensional input of length n is n points in one dimension.
+    The one check of samples for every estimator: shape ``(n,)`` only if
+    `one_d`, else ``(n,)`` or ``(n, d)``; with `as_matrix` a 1-D sample of
+    length n becomes n points in one dimension, shape ``(n, 1)``.
     """
     arr = as_real_array(x, name)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    elif arr.ndim != 2:
+    if one_d and arr.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be a one-dimensional sample, got shape {arr.shape}"
+        )
+    if arr.ndim not in (1, 2):
         raise ValueError(
             f"`{name}` must have shape (n,) or (n, d), got shape {arr.shape}"
         )
-    if arr.shape[0] == 0 or arr.shape[1] == 0:
+    if arr.size == 0:
         raise ValueError(f"`{name}` is empty (shape {arr.shape})")
     check_finite(arr, name)
+    if as_matrix and arr.ndim == 1:
+        arr = arr[:, None]
     return arr
+
+
+def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
+    """Return a sample as a finite ``(n, d)`` float array (see `check_sample`)."""
+    return check_sample(x, name, as_matrix=True)
 
 
 def finite_array(x: ArrayLike, name: str) -> np.ndarray:

@@ -117,7 +117,11 @@ X = np.arange(10.0)
         ({"confidence": 1.0}, ValueError, "`confidence` must be strictly between"),
         ({"confidence": 0.0}, ValueError, "`confidence` must be strictly between"),
         ({"confidence": "95%"}, TypeError, "`confidence` must be a real number"),
-        ({"method": "bca"}, ValueError, "`method` must be 'percentile' or 'normal'"),
+        (
+            {"method": "bca"},
+            ValueError,
+            "`method` must be one of 'percentile', 'normal'",
+        ),
         ({"rng": -1}, ValueError, "`rng` is not a valid seed"),
         ({"rng": "seed"}, TypeError, "`rng` must be None, a seed"),
         (
@@ -132,3 +136,52 @@ def test_bad_arguments_are_rejected(kwargs, error, match):
     args = {"estimator": mean_difference, "x": X, "y": X, **kwargs}
     with pytest.raises(error, match=match):
         bootstrap_ci(args.pop("estimator"), args.pop("x"), args.pop("y"), **args)
+
+
+def test_array_returning_estimator_is_a_clear_type_error():
+    """An estimator returning an array gave a raw TypeError from numpy."""
+    with pytest.raises(
+        TypeError, match=r"`estimator` must return a single real number.*shape \(2,\)"
+    ):
+        bootstrap_ci(
+            lambda x, y: np.array([1.0, 2.0]), [1.0, 2.0, 3.0], [1.0, 2.0], rng=0
+        )
+
+
+def _fails_on(indices):
+    """An estimator (the mean of x) that raises on the given call numbers."""
+    calls = {"n": -1}
+
+    def estimator(x, y):
+        calls["n"] += 1
+        if calls["n"] in indices:
+            raise ValueError("refused this resample")
+        return float(np.mean(x))
+
+    return estimator
+
+
+def test_failed_resamples_are_counted_and_left_out():
+    """One refused resample aborted the whole bootstrap; now it is reported."""
+    x, y = np.arange(10.0), np.arange(5.0)
+    # call 0 is the original sample, so calls 1 and 7 are resamples 0 and 6
+    with pytest.warns(RuntimeWarning, match=r"raised ValueError on 2 of 100 resamples"):
+        res = bootstrap_ci(_fails_on({1, 7}), x, y, n_resamples=100, rng=0)
+    assert np.isnan(res.replicates[[0, 6]]).all()
+    assert np.isfinite(np.delete(res.replicates, [0, 6])).all()
+    # the interval is that of the 98 kept replicates: the 3rd and 96th of them
+    kept = np.sort(res.replicates[~np.isnan(res.replicates)])
+    assert (res.low, res.high) == (kept[2], kept[95])
+    assert res.stderr == pytest.approx(np.std(kept, ddof=1))
+
+
+def test_too_many_failed_resamples_abort():
+    """More than 5% failures is a ValueError naming the count and the policy."""
+    x, y = np.arange(10.0), np.arange(5.0)
+    bad = set(range(1, 7))  # 6 of 100 resamples
+    with pytest.raises(
+        ValueError, match=r"on 6 of 100 resamples \(more than 5%\).*refused"
+    ):
+        bootstrap_ci(_fails_on(bad), x, y, n_resamples=100, rng=0)
+    with pytest.warns(RuntimeWarning, match="on 5 of 100"):
+        bootstrap_ci(_fails_on(set(range(1, 6))), x, y, n_resamples=100, rng=0)

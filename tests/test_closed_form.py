@@ -324,12 +324,16 @@ def _rounding_tol(mu_p, sigma_p, mu_q, sigma_q):
     shifted means lose eps * (|mu_p| + |mu_q|) in their difference, which
     moves d = (mu_p - mu_q)/sigma_q by delta = eps * spread, and d^2 by
     2 |d| delta + delta^2 (the last term matters when the shift swamps d).
+    Near u = 0 the variance term is about 2 u^2, so a rounding change of u
+    by 4 eps moves it by up to 2 (4 eps)^2 even when u rounds to 0 (sigmas
+    1 ulp apart that become equal after scaling).
     """
     u = math.log(sigma_p / sigma_q)
     d = (mu_p - mu_q) / sigma_q
     spread = (abs(mu_p) + abs(mu_q)) / sigma_q
     first_order = 32 * EPS * (abs(math.expm1(2 * u)) + d * d + abs(d) * spread)
-    return first_order + (4 * EPS * spread) ** 2 + 1e-300
+    second_order = (4 * EPS * spread) ** 2 + 2 * (4 * EPS) ** 2
+    return first_order + second_order + 1e-300
 
 
 @settings(max_examples=200, deadline=None)
@@ -381,3 +385,60 @@ def test_kl_mvnormal_non_negative_and_zero_at_equal(seed, k):
     mean_p, mean_q = rng.normal(size=k), rng.normal(size=k)
     assert kl_mvnormal(mean_p, cov_p, mean_q, cov_q) >= 0.0
     assert kl_mvnormal(mean_p, cov_p, mean_p, cov_p) == 0.0
+
+
+def test_ill_conditioned_hilbert_pair_warns():
+    """12 x 12 Hilbert (cond 1.6e16) vs 1.0001 x itself: 5.2e-4 for a true 2.3e-5.
+
+    The true KL of the two stored float64 matrices, by mpmath at 60 digits
+    (mp.dps = 60; S1, S2 = mp.matrix(h.tolist()), mp.matrix((c * h).tolist());
+    (tr(S2**-1 * S1) - 12 + log(det(S2) / det(S1))) / 2), is 2.3025e-5; in
+    exact arithmetic the pair would give 12/2 (1/c - 1 + log c) = 3.0e-8: at
+    this condition number rounding the entries alone changes the answer.
+    """
+    import scipy.linalg
+
+    k, c = 12, 1.0001
+    h = scipy.linalg.hilbert(k)
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"`cov_p` \(condition number \d\.\d+e\+16.*`cov_q` \(condition number \d\.\d+e\+16",
+    ):
+        kl_mvnormal(np.zeros(k), h, np.zeros(k), c * h)
+
+
+def test_condition_number_below_the_bound_does_not_warn():
+    """cond = 1e9 < 1e10: no warning, and the value matches the closed form."""
+    cov = np.diag([1.0, 1e-9])
+    c = 1.0001
+    out = kl_mvnormal([0.0, 0.0], cov, [0.0, 0.0], c * cov)  # warnings are errors
+    assert out == pytest.approx(0.5 * 2 * (1 / c - 1 + math.log(c)), rel=1e-9)
+    with pytest.warns(RuntimeWarning, match="ill-conditioned"):
+        kl_mvnormal([0.0, 0.0], np.diag([1.0, 1e-11]), [0.0, 0.0], np.eye(2))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        (0.0, 1.0, 1.0, 2.0),
+        (0, 1, 0, 1),
+        (1.0, 2.0, 1.0, 2.0 * (1 + 1e-12)),  # log-ratio series branch
+        (0.0, 1.0, 0.0, 1.7),  # |2u| just above the 0.5 switch of expm1mx
+        (0.0, 1.0, 0.0, 1.2),  # just below
+        (1e300, 1.0, -1e300, 1.0),  # the mean difference overflows: inf
+        (0.0, 1e-200, 0.0, 1e200),  # |u| > 350: the general path
+    ],
+)
+def test_kl_normal_scalar_path_matches_array_path(params):
+    """Python-number calls (math path) equal the same call with 1-element arrays."""
+    scalar = kl_normal(*params)
+    array = kl_normal(*(np.array([v], dtype=float) for v in params))
+    assert isinstance(scalar, float)
+    assert_allclose(scalar, array[0], rtol=1e-14)
+
+
+def test_kl_normal_scalar_path_keeps_the_checks():
+    with pytest.raises(ValueError, match="`sigma_q` must be positive"):
+        kl_normal(0.0, 1.0, 0.0, -1.0)
+    with pytest.raises(ValueError, match="`mu_p`"):
+        kl_normal(math.nan, 1.0, 0.0, 1.0)

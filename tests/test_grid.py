@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
+from scipy.integrate import quad
 from scipy.stats import norm
 
 from kltools import kl_on_grid
@@ -51,7 +52,7 @@ def test_uniform_grid_matches_normal_closed_form(m1, s1, m2, s2):
     x = np.linspace(lo, hi, 10_001)
     p, q = norm.pdf(x, m1, s1), norm.pdf(x, m2, s2)
     expected = kl_normal_closed_form(m1, s1, m2, s2)
-    assert_allclose(kl_on_grid(p, q, x), expected, rtol=0, atol=1e-10)
+    assert_allclose(kl_on_grid(p, q, x, mass_tol=None), expected, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize(("m1", "s1", "m2", "s2"), NORMAL_PAIRS)
@@ -67,7 +68,7 @@ def test_random_grid_within_trapezoid_error_bound(m1, s1, m2, s2):
     bound = 1.01 * np.sum(np.diff(x) ** 3) / 12 * max_f2  # 1% for the sampled max
     expected = kl_normal_closed_form(m1, s1, m2, s2)
     assert bound < 1e-3 * expected  # the bound makes this a sharp test
-    assert_allclose(kl_on_grid(p, q, x), expected, rtol=0, atol=bound)
+    assert_allclose(kl_on_grid(p, q, x, mass_tol=None), expected, rtol=0, atol=bound)
 
 
 def test_sinh_grid_converges_at_second_order():
@@ -78,7 +79,8 @@ def test_sinh_grid_converges_at_second_order():
     for points in (1001, 2001, 4001):
         x = 8 * np.sinh(np.linspace(-2.5, 2.5, points))
         errors.append(
-            kl_on_grid(norm.pdf(x, m1, s1), norm.pdf(x, m2, s2), x) - expected
+            kl_on_grid(norm.pdf(x, m1, s1), norm.pdf(x, m2, s2), x, mass_tol=None)
+            - expected
         )
     ratios = np.array(errors[:-1]) / np.array(errors[1:])
     assert_allclose(ratios, 4.0, rtol=0.02)
@@ -90,7 +92,7 @@ def test_result_does_not_scale_with_grid_step():
     for step in (0.001, 0.01):
         x = np.arange(-20.0, 20.0 + step / 2, step)
         p, q = norm.pdf(x, 0, 2), norm.pdf(x, 2, 2)
-        assert_allclose(kl_on_grid(p, q, x), 0.5, rtol=0, atol=1e-10)
+        assert_allclose(kl_on_grid(p, q, x, mass_tol=None), 0.5, rtol=0, atol=1e-10)
 
 
 def test_zero_density_of_p_contributes_nothing():
@@ -103,7 +105,9 @@ def test_zero_density_of_p_contributes_nothing():
     x = np.linspace(-1.0, 3.0, 40_001)
     p = np.clip(np.minimum(4 * x, 4 * (1 - x)), 0.0, None)
     q = np.where((x >= 0) & (x <= 2), 0.5, 0.0)
-    assert_allclose(kl_on_grid(p, q, x), 2 * math.log(2) - 0.5, rtol=0, atol=1e-6)
+    assert_allclose(
+        kl_on_grid(p, q, x, mass_tol=None), 2 * math.log(2) - 0.5, rtol=0, atol=1e-6
+    )
 
 
 def test_p_positive_where_q_is_zero_gives_inf():
@@ -111,15 +115,17 @@ def test_p_positive_where_q_is_zero_gives_inf():
     x = np.linspace(-5, 5, 101)
     p = norm.pdf(x)
     q = np.where(x < 1.0, norm.pdf(x), 0.0)
-    assert kl_on_grid(p, q, x) == math.inf
-    assert kl_on_grid(q, p, x) < math.inf  # reversed: q = 0 only where p is 0
+    assert kl_on_grid(p, q, x, mass_tol=None) == math.inf
+    assert (
+        kl_on_grid(q, p, x, mass_tol=None) < math.inf
+    )  # reversed: q = 0 only where p is 0
 
 
 def test_identical_densities_give_exactly_zero():
-    """kl_on_grid(p, p, x) is exactly 0.0, including where p = 0."""
+    """kl_on_grid(p, p, x, mass_tol=None) is exactly 0.0, including where p = 0."""
     x = np.linspace(-3, 3, 61)
     p = np.where(np.abs(x) < 1, 0.5, 0.0)
-    result = kl_on_grid(p, p, x)
+    result = kl_on_grid(p, p, x, mass_tol=None)
     assert result == 0.0 and math.copysign(1.0, result) == 1.0
 
 
@@ -127,7 +133,9 @@ def test_ratio_overflow_is_not_mistaken_for_zero_q():
     """p/q overflowing (p=1e300, q=1e-300) still gives the finite p*(log p - log q)."""
     x = [0.0, 1.0]
     expected = 1e300 * (math.log(1e300) - math.log(1e-300))
-    assert_allclose(kl_on_grid([1e300, 1e300], [1e-300, 1e-300], x), expected)
+    assert_allclose(
+        kl_on_grid([1e300, 1e300], [1e-300, 1e-300], x, mass_tol=None), expected
+    )
 
 
 def test_ratio_underflow_is_finite():
@@ -137,7 +145,7 @@ def test_ratio_underflow_is_finite():
     q = np.array([1e300, 0.5, 1e300])
     terms = p * (np.log(p) - np.log(q))
     expected = 0.5 * (terms[0] + terms[1]) + 0.5 * (terms[1] + terms[2])
-    assert_allclose(kl_on_grid(p, q, x), expected, rtol=1e-15)
+    assert_allclose(kl_on_grid(p, q, x, mass_tol=None), expected, rtol=1e-15)
 
 
 def test_batch_rows_match_single_calls_and_broadcast():
@@ -145,23 +153,25 @@ def test_batch_rows_match_single_calls_and_broadcast():
     x = np.linspace(-10, 10, 2001)
     p = norm.pdf(x, np.array([0.0, 1.0])[:, None, None], 1.0)
     q = norm.pdf(x, np.array([-1.0, 0.0, 2.0])[:, None], 2.0)
-    result = kl_on_grid(p, q, x)
+    result = kl_on_grid(p, q, x, mass_tol=None)
     assert result.shape == (2, 3)
     for i in range(2):
         for j in range(3):
-            assert result[i, j] == kl_on_grid(p[i, 0], q[j], x)
+            assert result[i, j] == kl_on_grid(p[i, 0], q[j], x, mass_tol=None)
 
 
 def test_base_two_is_nats_over_log_two():
     """base=2 gives bits: nats divided by ln 2."""
     x = np.linspace(-10, 10, 2001)
     p, q = norm.pdf(x, 0, 1), norm.pdf(x, 1, 1)
-    assert_allclose(kl_on_grid(p, q, x, base=2), 0.5 / math.log(2), rtol=1e-12)
+    assert_allclose(
+        kl_on_grid(p, q, x, base=2, mass_tol=None), 0.5 / math.log(2), rtol=1e-12
+    )
 
 
 def test_lists_are_accepted_and_result_is_float():
     """Plain lists work and a single pair gives a Python float."""
-    result = kl_on_grid([0.5, 0.5], [0.25, 0.25], [0.0, 2.0])
+    result = kl_on_grid([0.5, 0.5], [0.25, 0.25], [0.0, 2.0], mass_tol=None)
     assert type(result) is float
     assert_allclose(result, math.log(2), rtol=1e-15)
 
@@ -184,7 +194,7 @@ def test_never_nan_and_inf_exactly_when_q_misses_p(p, data):
     x = np.cumsum(
         data.draw(st.lists(st.floats(0.01, 5.0), min_size=len(p), max_size=len(p)))
     )
-    result = kl_on_grid(p, q, x)
+    result = kl_on_grid(p, q, x, mass_tol=None)
     p, q = np.array(p), np.array(q)
     assert not math.isnan(result) and result >= 0.0
     assert (result == math.inf) == bool(((p > 0) & (q == 0)).any())
@@ -201,8 +211,8 @@ def test_invariant_under_rescaling_the_variable(p, power, shift):
     q = p[::-1]
     x = np.arange(p.size, dtype=float)
     c = 2.0**power  # exact in binary, so both sides round identically...
-    before = kl_on_grid(p, q, x)
-    after = kl_on_grid(p / c, q / c, c * x + shift)
+    before = kl_on_grid(p, q, x, mass_tol=None)
+    after = kl_on_grid(p / c, q / c, c * x + shift, mass_tol=None)
     # ...except the shift, which rounds the steps to within 1e-13 relative.
     assert_allclose(after, before, rtol=1e-11, atol=1e-300)
 
@@ -210,7 +220,7 @@ def test_invariant_under_rescaling_the_variable(p, power, shift):
 @given(st.lists(st.floats(0.0, 10.0), min_size=2, max_size=30))
 def test_same_density_is_zero(p):
     """Property: KL of a density from itself is exactly zero."""
-    assert kl_on_grid(p, p, np.arange(len(p))) == 0.0
+    assert kl_on_grid(p, p, np.arange(len(p)), mass_tol=None) == 0.0
 
 
 # --- errors -----------------------------------------------------------------
@@ -219,37 +229,37 @@ def test_same_density_is_zero(p):
 def test_lengths_differ_raises():
     """p with a different length from x is a ValueError naming `p`."""
     with pytest.raises(ValueError, match="`p` must hold one density value per grid"):
-        kl_on_grid([0.5, 0.5, 0.0], [0.5, 0.5], [0.0, 1.0])
+        kl_on_grid([0.5, 0.5, 0.0], [0.5, 0.5], [0.0, 1.0], mass_tol=None)
     with pytest.raises(ValueError, match="`q` must hold one density value per grid"):
-        kl_on_grid([0.5, 0.5], [0.5], [0.0, 1.0])
+        kl_on_grid([0.5, 0.5], [0.5], [0.0, 1.0], mass_tol=None)
     with pytest.raises(ValueError, match="`p` must hold one density value"):
-        kl_on_grid(0.5, [0.5, 0.5], [0.0, 1.0])
+        kl_on_grid(0.5, [0.5, 0.5], [0.0, 1.0], mass_tol=None)
 
 
 @pytest.mark.parametrize("x", [[0.0, 0.0, 1.0], [0.0, 2.0, 1.0], [2.0, 1.0, 0.0]])
 def test_x_not_strictly_increasing_raises(x):
     """Repeated or decreasing grid points are a ValueError."""
     with pytest.raises(ValueError, match="`x` must be strictly increasing"):
-        kl_on_grid([1.0, 1.0, 1.0], [1.0, 1.0, 1.0], x)
+        kl_on_grid([1.0, 1.0, 1.0], [1.0, 1.0, 1.0], x, mass_tol=None)
 
 
 def test_fewer_than_two_points_raises():
     """A one-point grid cannot be integrated over."""
     with pytest.raises(ValueError, match="`x` must have at least 2 points"):
-        kl_on_grid([1.0], [1.0], [0.0])
+        kl_on_grid([1.0], [1.0], [0.0], mass_tol=None)
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_non_finite_x_raises(bad):
     """NaN or infinite grid points are a ValueError."""
     with pytest.raises(ValueError, match="`x` contains NaN or infinite"):
-        kl_on_grid([1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [0.0, 1.0, bad])
+        kl_on_grid([1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [0.0, 1.0, bad], mass_tol=None)
 
 
 def test_x_not_one_dimensional_raises():
     """A 2-D grid is a ValueError."""
     with pytest.raises(ValueError, match="`x` must be a one-dimensional grid"):
-        kl_on_grid([1.0, 1.0], [1.0, 1.0], [[0.0, 1.0]])
+        kl_on_grid([1.0, 1.0], [1.0, 1.0], [[0.0, 1.0]], mass_tol=None)
 
 
 @pytest.mark.parametrize("name", ["p", "q"])
@@ -258,7 +268,7 @@ def test_negative_density_raises(name):
     args = {"p": [0.5, 0.5], "q": [0.5, 0.5]}
     args[name] = [0.5, -0.1]
     with pytest.raises(ValueError, match=f"`{name}` contains negative"):
-        kl_on_grid(args["p"], args["q"], [0.0, 1.0])
+        kl_on_grid(args["p"], args["q"], [0.0, 1.0], mass_tol=None)
 
 
 @pytest.mark.parametrize("name", ["p", "q"])
@@ -268,23 +278,68 @@ def test_non_finite_density_raises(name, bad):
     args = {"p": [0.5, 0.5], "q": [0.5, 0.5]}
     args[name] = [0.5, bad]
     with pytest.raises(ValueError, match=f"`{name}` contains NaN or infinite"):
-        kl_on_grid(args["p"], args["q"], [0.0, 1.0])
+        kl_on_grid(args["p"], args["q"], [0.0, 1.0], mass_tol=None)
 
 
 def test_shapes_that_do_not_broadcast_raise():
     """Batches of 2 and 3 pairs do not broadcast."""
     x = [0.0, 1.0]
     with pytest.raises(ValueError, match="shapes do not broadcast"):
-        kl_on_grid(np.ones((2, 2)), np.ones((3, 2)), x)
+        kl_on_grid(np.ones((2, 2)), np.ones((3, 2)), x, mass_tol=None)
 
 
 def test_non_numeric_input_raises():
     """Strings are not densities."""
     with pytest.raises(ValueError, match="`p` must be an array of real numbers"):
-        kl_on_grid(["a", "b"], [1.0, 1.0], [0.0, 1.0])
+        kl_on_grid(["a", "b"], [1.0, 1.0], [0.0, 1.0], mass_tol=None)
 
 
 def test_invalid_base_raises():
     """base=1 has no logarithm."""
-    with pytest.raises(ValueError, match="`base` must be None or a positive"):
-        kl_on_grid([1.0, 1.0], [1.0, 1.0], [0.0, 1.0], base=1)
+    with pytest.raises(ValueError, match="`base` must be None or a number greater"):
+        kl_on_grid([1.0, 1.0], [1.0, 1.0], [0.0, 1.0], base=1, mass_tol=None)
+
+
+def test_scaled_densities_are_refused():
+    """kl_on_grid(p, 10 * q, x) and (0.5 * p, q, x) returned 0.0 silently."""
+    x = np.linspace(-12, 12, 4001)
+    p, q = norm.pdf(x, 0, 1), norm.pdf(x, 0.1, 1)
+    with pytest.raises(ValueError, match=r"`q` integrates to 10 on the grid"):
+        kl_on_grid(p, 10 * q, x)
+    with pytest.raises(ValueError, match=r"`p` integrates to 0.5 on the grid"):
+        kl_on_grid(0.5 * p, q, x)
+    # closed form 0.1**2 / 2 for the unscaled pair
+    assert kl_on_grid(p, q, x) == pytest.approx(0.005, rel=1e-9)
+
+
+def test_mass_tol_boundary():
+    """Mass 1 + 0.9e-3 passes the default tolerance, 1 + 1.1e-3 does not."""
+    x = np.linspace(-12, 12, 4001)
+    p = norm.pdf(x)
+    kl_on_grid(p * (1 + 0.9e-3), p, x)
+    with pytest.raises(ValueError, match=r"`mass_tol`=0\.001"):
+        kl_on_grid(p * (1 + 1.1e-3), p, x)
+    with pytest.raises(ValueError, match=r"`p` integrates to 0\.9989"):
+        kl_on_grid(p * (1 - 1.1e-3), p, x)
+    kl_on_grid(p * (1 + 1.1e-3), p, x, mass_tol=2e-3)
+
+
+def test_truncated_grid_is_refused_unless_asked():
+    """A grid covering half the mass is an error; mass_tol=None allows it."""
+    x = np.linspace(0, 10, 2001)
+    p, q = norm.pdf(x, 1, 1), norm.pdf(x, 0, 1)
+    with pytest.raises(ValueError, match="grid covers its mass"):
+        kl_on_grid(p, q, x)
+    # the partial integral over x >= 0, by scipy.integrate.quad
+    ref = quad(lambda t: norm.pdf(t, 1) * (norm.logpdf(t, 1) - norm.logpdf(t)), 0, 10)[
+        0
+    ]
+    assert kl_on_grid(p, q, x, mass_tol=None) == pytest.approx(ref, rel=1e-6)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, math.nan, "1e-3"])
+def test_bad_mass_tol(bad):
+    x = np.linspace(-12, 12, 101)
+    err = TypeError if isinstance(bad, str) else ValueError
+    with pytest.raises(err, match="`mass_tol`"):
+        kl_on_grid(norm.pdf(x), norm.pdf(x), x, mass_tol=bad)

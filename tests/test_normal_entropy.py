@@ -238,8 +238,12 @@ def test_non_numeric_input_is_rejected():
 
 @pytest.mark.parametrize("base", [1, 0, -2, np.nan, "2"])
 def test_bad_base_is_rejected(base):
-    """`base` must be None or a positive number other than 1."""
-    with pytest.raises(ValueError, match="`base` must be None or a positive number"):
+    """`base` must be None or a number greater than 1."""
+    with pytest.raises(
+        ValueError, match="`base` must be None or a number greater than 1"
+    ):
         entropy_normal(1.0, base=base)
-    with pytest.raises(ValueError, match="`base` must be None or a positive number"):
+    with pytest.raises(
+        ValueError, match="`base` must be None or a number greater than 1"
+    ):
         cross_entropy_normal(0, 1, 0, 1, base=base)

@@ -1,11 +1,12 @@
 """Tests for the shared plot helpers."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from kltools import plot_pmfs
+
+plt = pytest.importorskip("matplotlib.pyplot")
 
 
 def test_plot_pmfs_draws_one_bar_per_outcome_and_series():

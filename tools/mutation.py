@@ -1,0 +1,246 @@
+"""Seeded mutation testing of kltools: how many one-token mutants do the tests kill?
+
+Usage: python tools/mutation.py [--n 100] [--seed 0] [--timeout 120] [--modules _discrete ...]
+
+Each mutant changes one token of one kltools module (swap + and -, < and <=,
+> and >=, == and !=, `and` and `or`, change a numeric constant, drop a unary
+minus), is written over the module in a scratch copy of the repository, and
+is run against the fast test files listed for that module in MODULE_TESTS. A
+mutant is *killed* when those tests fail (or time out). The script prints the
+share killed and every survivor, so each can be judged: a missing test or an
+equivalent mutant (one that cannot change any result, e.g. a tolerance that
+only tunes accuracy).
+
+To cover a new module, add its name and its test files to MODULE_TESTS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import tokenize
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Fast test files that exercise each module. Modules not listed here (or
+#: whose files do not exist yet) are not mutated.
+MODULE_TESTS: dict[str, list[str]] = {
+    "_validation": [
+        "tests/test_discrete.py",
+        "tests/test_discrete_accuracy.py",
+        "tests/test_grid.py",
+        "tests/test_simulate.py",
+        "tests/test_estimators.py",
+        "tests/test_bootstrap.py",
+    ],
+    "_numerics": [
+        "tests/test_discrete.py",
+        "tests/test_discrete_accuracy.py",
+        "tests/test_grid.py",
+        "tests/test_closed_form.py",
+    ],
+    "_discrete": ["tests/test_discrete.py", "tests/test_discrete_accuracy.py"],
+    "_grid": ["tests/test_grid.py"],
+    "_closed_form": ["tests/test_closed_form.py", "tests/test_normal_entropy.py"],
+    "_estimators": ["tests/test_estimators.py"],
+    "_bootstrap": ["tests/test_bootstrap.py"],
+    "_simulate": ["tests/test_simulate.py"],
+    "_between": ["tests/test_between.py"],
+    # Modules other branches add; listed so they are mutated once they exist.
+    "_registry": ["tests/test_between.py", "tests/test_registry.py"],
+    "_numeric": ["tests/test_between.py", "tests/test_numeric.py"],
+    "_pairs": ["tests/test_between.py", "tests/test_pairs.py"],
+    "_scipy_adapter": ["tests/test_between.py", "tests/test_scipy_adapter.py"],
+    "_divergences": ["tests/test_divergences.py"],
+    "_information": ["tests/test_information.py"],
+    "_mixtures": ["tests/test_mixtures.py"],
+    "_logprobs": ["tests/test_logprobs.py"],
+}
+#: Never mutated: they need TensorFlow or matplotlib and have slow tests.
+SKIP = {"_plotting", "_fitting"}
+
+SWAPS = {
+    "+": "-",
+    "-": "+",
+    "<": "<=",
+    "<=": "<",
+    ">": ">=",
+    ">=": ">",
+    "==": "!=",
+    "!=": "==",
+    "and": "or",
+    "or": "and",
+}
+
+
+def _docstring_lines(source: str) -> set[int]:
+    """Line numbers inside string tokens (docstrings, messages): never mutated."""
+    lines: set[int] = set()
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.STRING:
+            lines.update(range(tok.start[0], tok.end[0] + 1))
+    return lines
+
+
+def candidates(module: str, source: str) -> list[tuple[str, int, int, str, str]]:
+    """All one-token mutations: (module, line, col, old, new)."""
+    out = []
+    toks = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    strings = _docstring_lines(source)
+    for i, tok in enumerate(toks):
+        line, col = tok.start
+        if line in strings or tok.line.lstrip().startswith(("#", "import", "from")):
+            continue
+        prev = toks[i - 1] if i else None
+        if tok.type == tokenize.OP and tok.string in SWAPS:
+            if (
+                tok.string == "-"
+                and prev is not None
+                and (
+                    (prev.type == tokenize.OP and prev.string in "([{,=:+-*/<>")
+                    or (
+                        prev.type == tokenize.NAME
+                        and prev.string
+                        in ("return", "and", "or", "not", "in", "if", "else")
+                    )
+                )
+            ):
+                out.append((module, line, col, "-", ""))  # drop a unary minus
+            else:
+                out.append((module, line, col, tok.string, SWAPS[tok.string]))
+        elif tok.type == tokenize.NAME and tok.string in ("and", "or"):
+            out.append((module, line, col, tok.string, SWAPS[tok.string]))
+        elif tok.type == tokenize.NUMBER and "j" not in tok.string.lower():
+            try:
+                value = float(tok.string.replace("_", ""))
+            except ValueError:
+                continue
+            new = "1" if value == 0 else ("0" if value == 1 else repr(value * 2))
+            if tok.string.isdigit() and value not in (0, 1):
+                new = str(int(value) + 1)
+            out.append((module, line, col, tok.string, new))
+    return out
+
+
+def apply(source: str, line: int, col: int, old: str, new: str) -> str:
+    lines = source.splitlines(keepends=True)
+    text = lines[line - 1]
+    assert text[col : col + len(old)] == old, (text, col, old)
+    lines[line - 1] = text[:col] + new + text[col + len(old) :]
+    return "".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100, help="mutants to sample")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant")
+    ap.add_argument("--modules", nargs="*", help="only these modules (e.g. _discrete)")
+    ap.add_argument(
+        "--part",
+        default="1/1",
+        help="run only part i of n of the sample (e.g. 2/2), to split a run",
+    )
+    args = ap.parse_args()
+
+    pool = []
+    sources: dict[str, str] = {}
+    for path in sorted((ROOT / "kltools").glob("_*.py")):
+        mod = path.stem
+        if mod in SKIP or mod not in MODULE_TESTS:
+            continue
+        if args.modules and mod not in args.modules:
+            continue
+        if not any((ROOT / t).exists() for t in MODULE_TESTS[mod]):
+            continue
+        sources[mod] = path.read_text()
+        pool.extend(candidates(mod, sources[mod]))
+    rng = random.Random(args.seed)
+    sample = rng.sample(pool, min(args.n, len(pool)))
+    i, parts = (int(v) for v in args.part.split("/"))
+    lo, hi = (i - 1) * len(sample) // parts, i * len(sample) // parts
+    numbered = list(enumerate(sample, 1))[lo:hi]
+    print(
+        f"{len(pool)} candidate mutants; sample of {len(sample)} (seed {args.seed}); "
+        f"running numbers {lo + 1} to {hi}"
+    )
+
+    killed, survivors = 0, []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "repo"
+        shutil.copytree(
+            ROOT,
+            work,
+            ignore=shutil.ignore_patterns(
+                ".venv",
+                ".git",
+                "_build",
+                "node_modules",
+                "book",
+                "*.egg-info",
+                "__pycache__",
+            ),
+        )
+        for n, (mod, line, col, old, new) in numbered:
+            src_path = work / "kltools" / f"{mod}.py"
+            original = sources[mod]
+            src_path.write_text(apply(original, line, col, old, new))
+            tests = [t for t in MODULE_TESTS[mod] if (work / t).exists()]
+            cmd = [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-o",
+                "addopts=",
+                "-o",
+                "filterwarnings=error",
+                "-p",
+                "no:randomly",
+                *tests,
+            ]
+            try:
+                res = subprocess.run(
+                    cmd,
+                    cwd=work,
+                    capture_output=True,
+                    timeout=args.timeout,
+                    env={
+                        "PYTHONPATH": str(work),
+                        "PATH": "/usr/bin:/bin",
+                        "HYPOTHESIS_PROFILE": "default",
+                    },
+                )
+                dead = res.returncode != 0
+            except subprocess.TimeoutExpired:
+                dead = True
+            src_path.write_text(original)
+            killed += dead
+            where = f"{mod}.py:{line}:{col} {old!r} -> {new!r}"
+            code = original.splitlines()[line - 1].strip()
+            print(
+                f"[{n:3d}] {'killed  ' if dead else 'SURVIVED'} {where}   {code}",
+                flush=True,
+            )
+            if not dead:
+                survivors.append(f"{where}   {code}")
+    ran = len(numbered)
+    print(f"\nkilled {killed} of {ran} mutants ({100 * killed / max(ran, 1):.0f}%)")
+    if survivors:
+        print("survivors:")
+        for s in survivors:
+            print("  " + s)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
