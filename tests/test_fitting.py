@@ -393,7 +393,6 @@ def test_missing_tensorflow_says_which_extra_to_install(monkeypatch):
         fit_gaussian(X10, GOOD)
 
 
-
 # --- fit_variational ---------------------------------------------------------
 
 from kltools import VariationalFit, fit_variational  # noqa: E402
