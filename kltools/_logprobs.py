@@ -313,12 +313,14 @@ def kl_from_logits(
         b = log_softmax(zq / temperature, axis=axis)
         p, q = np.exp(a), np.exp(b)
         d = a - b
+        terms = p * (d - 1.0) + q
+        # The series only where it is needed (|d| < 1), on those entries alone.
         small = np.abs(d) < 1.0
-        ds = np.where(small, d, 0.0)
-        series = q * (ds * np.expm1(ds) - expm1mx(ds))
-        direct = p * (d - 1.0) + q
-        terms = np.where(small, series, direct)
+        ds, qs = d[small], q[small]
+        terms[small] = qs * (ds * np.expm1(ds) - expm1mx(ds))
         # a = -inf: p = 0, the term is q (0 if b = -inf too); b = -inf < a: inf.
-        terms = np.where(a == -np.inf, q, terms)
-        terms = np.where((b == -np.inf) & (a > -np.inf), np.inf, terms)
+        minus_inf = np.isneginf(a) | np.isneginf(b)
+        if minus_inf.any():
+            terms = np.where(np.isneginf(a), q, terms)
+            terms = np.where(np.isneginf(b) & ~np.isneginf(a), np.inf, terms)
     return finish_nats(terms.sum(axis=axis), divisor)
