@@ -297,3 +297,14 @@ def test_short_valid_pmfs_take_the_small_path(monkeypatch, p, q):
     assert entropy(p) == pytest.approx(
         -sum(a * math.log(a) for a in p if a > 0), rel=1e-14
     )
+
+
+@pytest.mark.parametrize("f", [kl_divergence, js_divergence, total_variation])
+def test_sum_tolerance_boundary_is_inclusive(f):
+    """A sum off by exactly sqrt(eps) = 2**-26 is accepted; 2**-25 is not."""
+    q = np.array([[0.5, 0.5]] * 2)
+    ok = np.array([[0.5, 0.5 + 2.0**-26]] * 2)  # 2-D: the general path
+    assert abs(ok.sum(axis=1) - 1.0).max() == 2.0**-26
+    f(ok, q)
+    with pytest.raises(ValueError, match="must sum to 1"):
+        f(np.array([[0.5, 0.5 + 2.0**-25]] * 2), q)
