@@ -49,7 +49,7 @@ mathjax: $(NPM_STAMP)
 PYTEST_BOOK := --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg
 FLOOR_VENV ?= /tmp/kltools-floor-venv
 # The oldest versions pyproject.toml allows, checked by `make test-floor`.
-FLOOR_PINS := numpy==1.26.0 scipy==1.11.1 pytest==9.2.0 hypothesis==6.170.15 mpmath==1.4.1
+FLOOR_PINS := numpy==2.3.0 scipy==1.15.0 pytest==9.2.0 hypothesis==6.170.15 mpmath==1.4.1
 
 test: venv
 	@echo ">> pytest: unit and property tests, doctests, strict nbval"

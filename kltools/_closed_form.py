@@ -229,6 +229,24 @@ def _warn_ill_conditioned(covs: dict[str, np.ndarray]) -> None:
         )
 
 
+def _solve_lower(low: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Solve ``low @ x = rhs`` for lower-triangular stacks ``(..., k, k)``.
+
+    Recent SciPy (1.17) solves a stack in one call; SciPy 1.15 and older
+    raise "expected square matrix", and then each matrix is solved in turn.
+    """
+    try:
+        return scipy.linalg.solve_triangular(low, rhs, lower=True)
+    except ValueError:  # older SciPy: "expected square matrix"
+        k = low.shape[-1]
+        flat_low = low.reshape(-1, k, k)
+        flat_rhs = rhs.reshape(-1, k, rhs.shape[-1])
+        out = np.empty(flat_rhs.shape)
+        for i in range(flat_low.shape[0]):
+            out[i] = scipy.linalg.solve_triangular(flat_low[i], flat_rhs[i], lower=True)
+        return out.reshape(rhs.shape)
+
+
 def mvnormal_nats(
     mean_p: np.ndarray,
     cov_p: np.ndarray,
@@ -280,8 +298,8 @@ def mvnormal_nats(
         # The strictly lower part of A is that of A - I = Lq^{-1} (Lp - Lq),
         # which is exactly 0 for equal covariances and keeps its relative
         # accuracy when they are close.
-        a = scipy.linalg.solve_triangular(low_q, low_p - low_q, lower=True)
-        b = scipy.linalg.solve_triangular(low_q, diff[..., None], lower=True)
+        a = _solve_lower(low_q, low_p - low_q)
+        b = _solve_lower(low_q, diff[..., None])
         off = np.tril(a, -1)
         u = log_ratio(
             np.diagonal(low_p, axis1=-2, axis2=-1),

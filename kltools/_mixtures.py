@@ -247,6 +247,10 @@ def _pair_kl(f: _Mixture, g: _Mixture) -> np.ndarray:
         return np.reshape(kl, (1, 1))
     kf, d = f.means.shape
     kg = g.weights.size
+    if d == 1:  # scalar factors: the same formula without linear algebra
+        sf, sg = f.chol[:, 0, 0][:, None], g.chol[:, 0, 0][None]
+        b1 = (g.means[:, 0][None] - f.means[:, 0][:, None]) / sg
+        return 0.5 * (expm1mx(2.0 * log_ratio(sf, sg)) + b1 * b1)
     # One solve per component of g, with every component of f as right-hand
     # sides: columns [L_fa - L_gb | mu_gb - mu_fa]. numpy's batched solve
     # (not a loop of scipy triangular solves) keeps small calls cheap.
@@ -277,6 +281,10 @@ def _pair_kl(f: _Mixture, g: _Mixture) -> np.ndarray:
 def _log_overlap(f: _Mixture, g: _Mixture) -> np.ndarray:
     """``log int f_a g_b = log N(mu_a; mu_b, S_a + S_b)``, shape (Kf, Kg)."""
     d = f.means.shape[1]
+    if d == 1:
+        var = f.covs[:, None, 0, 0] + g.covs[None, :, 0, 0]
+        diff = f.means[:, None, 0] - g.means[None, :, 0]
+        return -0.5 * (diff * diff / var + np.log(var) + _LOG_2PI)
     low = np.linalg.cholesky(f.covs[:, None] + g.covs[None])
     diff = (f.means[:, None] - g.means[None])[..., None]
     y = np.linalg.solve(low, diff)
@@ -327,17 +335,17 @@ def _variational_upper(
     offset = float(pi @ (np.log(pi) + rowmin))
     psi = np.outer(pi, om)
     best = math.inf
-    for _ in range(max_iter):
-        s = psi * e
-        row = s.sum(axis=1)
-        with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"):  # a row underflowing to 0 gives +inf
+        for _ in range(max_iter):
+            s = psi * e
+            row = s.sum(axis=1)
             value = offset - float(pi @ np.log(row))
-        if best < math.inf and not value < best - 1e-9 * abs(best):
-            return min(best, value)
-        best = value
-        phi = s * (pi / row)[:, None]
-        col = phi.sum(axis=0)
-        psi = phi * (om / np.where(col > 0.0, col, 1.0))
+            if best < math.inf and not value < best - 1e-8 * abs(best):
+                return min(best, value)
+            best = value
+            phi = s * (pi / row)[:, None]
+            col = phi.sum(axis=0)
+            psi = phi * (om / np.where(col > 0.0, col, 1.0))
     return best
 
 

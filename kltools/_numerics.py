@@ -201,6 +201,10 @@ def js_terms_scalar(p: float, q: float) -> float:
     return tp + tq
 
 
+# The scalar versions call numpy's ufuncs on Python floats (not `math`) so
+# that they round exactly as the array versions do on every numpy version.
+
+
 def expm1mx_scalar(x: float) -> float:
     """`expm1mx` for a Python float with ``|x| <= 700`` (no overflow)."""
     if abs(x) < 0.5:
@@ -208,11 +212,11 @@ def expm1mx_scalar(x: float) -> float:
         for c in reversed(_EXP_COEFFS[:-1]):
             acc = acc * x + c
         return x * x * acc
-    return math.expm1(x) - x
+    return float(np.expm1(x)) - x
 
 
 def log_ratio_scalar(a: float, b: float) -> float:
     """`log_ratio` for two positive Python floats."""
     if abs(a - b) < 0.5 * b:
-        return math.log1p((a - b) / b)
-    return math.log(a) - math.log(b)
+        return float(np.log1p((a - b) / b))
+    return float(np.log(a)) - float(np.log(b))

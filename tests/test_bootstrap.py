@@ -185,3 +185,18 @@ def test_too_many_failed_resamples_abort():
         bootstrap_ci(_fails_on(bad), x, y, n_resamples=100, rng=0)
     with pytest.warns(RuntimeWarning, match="on 5 of 100"):
         bootstrap_ci(_fails_on(set(range(1, 6))), x, y, n_resamples=100, rng=0)
+
+
+def test_resamples_draw_rows_uniformly_from_the_whole_sample():
+    """Replicates equal the estimator on rows drawn by rng.integers(0, n, n)."""
+    x = np.array([100.0, 1.0, 2.0, 3.0])
+    y = np.array([10.0, 20.0, 30.0])
+    res = bootstrap_ci(
+        lambda a, b: float(a.sum() + b.sum()), x, y, n_resamples=50, rng=3
+    )
+    gen = np.random.default_rng(3)
+    expected = [
+        x[gen.integers(0, 4, 4)].sum() + y[gen.integers(0, 3, 3)].sum()
+        for _ in range(50)
+    ]
+    np.testing.assert_array_equal(res.replicates, expected)

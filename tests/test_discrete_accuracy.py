@@ -273,3 +273,38 @@ def test_kl_div_kernel_overflowing_ratio(path):
     ref = float(mpmath.mpf(x) * mpmath.log(mpmath.mpf(x) / mpmath.mpf(y)) - x + y)
     out = kl_div(x, y) if path == "array" else kl_div_scalar(x, y)
     assert_allclose(out, ref, rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    ("p", "q"),
+    [
+        ([0.5, 0.5], [0.75, 0.25]),
+        ([1.0, 0.0], [0.5, 0.5]),
+        (np.array([0.2, 0.8]), (0.6, 0.4)),
+    ],
+)
+def test_short_valid_pmfs_take_the_small_path(monkeypatch, p, q):
+    """Short valid pmfs (zeros included) never reach the block machinery."""
+    import kltools._discrete as discrete
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the general path was used")
+
+    monkeypatch.setattr(discrete, "_reduce", fail)
+    ref = sum(a * math.log(a / b) for a, b in zip(p, q, strict=True) if a > 0)
+    assert kl_divergence(p, q) == pytest.approx(ref, rel=1e-14)
+    assert js_divergence(p, q) >= 0.0
+    assert entropy(p) == pytest.approx(
+        -sum(a * math.log(a) for a in p if a > 0), rel=1e-14
+    )
+
+
+@pytest.mark.parametrize("f", [kl_divergence, js_divergence, total_variation])
+def test_sum_tolerance_boundary_is_inclusive(f):
+    """A sum off by exactly sqrt(eps) = 2**-26 is accepted; 2**-25 is not."""
+    q = np.array([[0.5, 0.5]] * 2)
+    ok = np.array([[0.5, 0.5 + 2.0**-26]] * 2)  # 2-D: the general path
+    assert abs(ok.sum(axis=1) - 1.0).max() == 2.0**-26
+    f(ok, q)
+    with pytest.raises(ValueError, match="must sum to 1"):
+        f(np.array([[0.5, 0.5 + 2.0**-25]] * 2), q)

@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose
 from scipy import integrate, stats
 from scipy.special import logsumexp
 
-from kltools import MonteCarloResult, kl_gmm, kl_mvnormal
+from kltools import MonteCarloResult, kl_gmm, kl_mvnormal, kl_normal
 from kltools._mixtures import _as_mixture, _log_pdf, _lower, _upper
 
 DETERMINISTIC = ["variational", "product", "matched", "upper", "lower"]
@@ -474,3 +474,39 @@ def test_bad_arguments():
         kl_gmm(GOOD, GOOD, n=1)
     with pytest.raises(ValueError, match=r"`base` must be None or a positive number"):
         kl_gmm(GOOD, GOOD, method="upper", base=1)
+
+
+def test_approximations_match_their_published_formulas():
+    """D_var, D_prod and the matched value, written out here for a 1-D pair.
+
+    Component divergences from kl_normal, overlaps from scipy.stats.norm.pdf,
+    and the formulas of Hershey and Olsen (2007), eqs. for D_var and D_prod,
+    and Goldberger et al. (2003) for the matched approximation.
+    """
+    pw, pm, ps = np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([0.5, 1.2])
+    qw, qm, qs = np.array([0.6, 0.4]), np.array([0.0, 2.5]), np.array([1.0, 0.7])
+    p, q = mix1d(pw, pm, ps), mix1d(qw, qm, qs)
+
+    def kl(m1, s1, m2, s2):
+        return kl_normal(m1, s1, m2, s2)
+
+    var = prod = matched = 0.0
+    for a in range(2):
+        num_v = sum(pw[j] * math.exp(-kl(pm[a], ps[a], pm[j], ps[j])) for j in range(2))
+        den_v = sum(qw[b] * math.exp(-kl(pm[a], ps[a], qm[b], qs[b])) for b in range(2))
+        var += pw[a] * math.log(num_v / den_v)
+        num_p = sum(
+            pw[j] * stats.norm.pdf(pm[a], pm[j], math.hypot(ps[a], ps[j]))
+            for j in range(2)
+        )
+        den_p = sum(
+            qw[b] * stats.norm.pdf(pm[a], qm[b], math.hypot(ps[a], qs[b]))
+            for b in range(2)
+        )
+        prod += pw[a] * math.log(num_p / den_p)
+        costs = [kl(pm[a], ps[a], qm[b], qs[b]) - math.log(qw[b]) for b in range(2)]
+        b = int(np.argmin(costs))
+        matched += pw[a] * (kl(pm[a], ps[a], qm[b], qs[b]) + math.log(pw[a] / qw[b]))
+    assert_allclose(kl_gmm(p, q, method="variational"), var, rtol=1e-13)
+    assert_allclose(kl_gmm(p, q, method="product"), prod, rtol=1e-13)
+    assert_allclose(kl_gmm(p, q, method="matched"), matched, rtol=1e-13)
