@@ -4,8 +4,10 @@ Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
 Closed forms for normal distributions (`kltools._closed_form`):
     kl_normal, kl_mvnormal, entropy_normal, cross_entropy_normal
-Frozen scipy.stats distributions (`kltools._between`):
-    kl_between, register_kl
+scipy.stats distributions, frozen or new-infrastructure (`kltools._registry`;
+closed forms in `kltools._pairs`, numerics in `kltools._numeric`, SciPy's
+private API in `kltools._scipy_adapter`):
+    kl_between, register_kl, distribution_parameters
 Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):
@@ -20,7 +22,7 @@ Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
 
-from ._between import kl_between, register_kl
+from . import _pairs  # noqa: F401  (registers the closed forms)
 from ._bootstrap import BootstrapResult, bootstrap_ci
 from ._closed_form import (
     cross_entropy_normal,
@@ -39,6 +41,7 @@ from ._estimators import MonteCarloResult, kl_histogram, kl_knn, kl_monte_carlo
 from ._fitting import GaussianFit, fit_gaussian
 from ._grid import kl_on_grid
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
+from ._registry import distribution_parameters, kl_between, register_kl
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "count_outcomes",
     "cross_entropy",
     "cross_entropy_normal",
+    "distribution_parameters",
     "empirical_pmf",
     "entropy",
     "entropy_normal",
