@@ -191,6 +191,8 @@ def parameters(d: rv_frozen) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
 def check_parameters(d: Any, arg: str) -> tuple[int, ...]:
     """Raise ValueError if `d`'s parameters are invalid; return their shape."""
     if kind(d, arg) == "new":
+        if Mixture is not None and isinstance(d, Mixture):
+            return ()  # scipy's Mixture takes scalar components only
         # The new infrastructure validates on construction (invalid values
         # become NaN parameters, reported here).
         arrays = [np.asarray(v, dtype=np.float64) for v in _new_parameters(d).values()]
