@@ -23,10 +23,11 @@ Discrete pairs: summation over the support of `p` in growing blocks.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
-from scipy import special
+from scipy import integrate, special
 
 from . import _scipy_adapter as sa
 
@@ -292,6 +293,61 @@ def _edge_mass(p: Any, shape: tuple[int, ...]) -> np.ndarray:
     )
 
 
+def _method_quadpack(p: Any, q: Any, q_lo: float, q_hi: float, m_q: float):  # type: ignore[no-untyped-def]
+    """Method A for a scalar p whose family has no quantile function of its own.
+
+    scipy would invert p's cdf by root finding at every node of method A, so
+    adaptive Gauss-Kronrod quadrature (QUADPACK) over x takes its place: the
+    pieces of method B (no cut next to an endpoint), infinite tails in units
+    of p's spread. Returns (value, error estimate, inf flag).
+    """
+    a, b = (float(v) for v in sa.support(p))
+    m_p = float(sa.median(p))
+    m = m_q if a < m_q < b else m_p
+    c1, c2 = min(m_p, m), max(m_p, m)
+    spread = float(sa.isf(p, np.float64(0.25)) - sa.ppf(p, np.float64(0.25)))
+    s = spread if math.isfinite(spread) and spread > 0 else 1.0
+    zero_hit: list[bool] = []
+
+    def f(x: float) -> float:
+        if not a < x < b:
+            return 0.0
+        g, true_zero = _log_ratio(p, q, np.float64(x), q_lo, q_hi)
+        if bool(true_zero):
+            zero_hit.append(True)
+            return 0.0
+        lp = float(sa.logpdf(p, np.float64(x)))
+        if float(g) == math.inf:
+            raise _Refuse(
+                "the log-density of q underflows to -inf where p has mass "
+                "(scipy computes it as the log of an underflowing density), "
+                "so the divergence is huge or infinite but not computable here"
+            )
+        return 0.0 if not math.isfinite(lp) else math.exp(lp) * float(g)
+
+    total, error = 0.0, 0.0
+    for lo, hi in ((a, c1), (c1, c2), (c2, b)):
+        if not lo < hi:
+            continue
+        if math.isinf(lo) or math.isinf(hi):
+            edge, sign = (hi, -1.0) if math.isinf(lo) else (lo, 1.0)
+
+            def func(u: float, edge: float = edge, sign: float = sign) -> float:
+                return s * f(edge + sign * s * u)
+
+            lo_t, hi_t = 0.0, math.inf
+        else:
+            func, lo_t, hi_t = f, lo, hi
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            value, err = integrate.quad(
+                func, lo_t, hi_t, epsabs=1e-14, epsrel=1e-11, limit=200
+            )
+        total += value
+        error += err
+    return np.float64(total), np.float64(error), bool(zero_hit)
+
+
 def _quadrature(p: Any, q: Any, shape: tuple[int, ...]) -> np.ndarray:
     name = f"KL({sa.name(p)} || {sa.name(q)})"
     hint = "; estimate it with kltools.kl_monte_carlo or register a closed form with kltools.register_kl"
@@ -306,7 +362,13 @@ def _quadrature(p: Any, q: Any, shape: tuple[int, ...]) -> np.ndarray:
         m_q = sa.median(q)
     try:
         with np.errstate(all="ignore"):
-            val_a, err_a, inf_a, undecided = _method_u(p, q, shape, q_lo, q_hi, m_q)
+            if sa.has_own_ppf(p):
+                val_a, err_a, inf_a, undecided = _method_u(p, q, shape, q_lo, q_hi, m_q)
+            else:  # scalar here (numeric_kl passes one element at a time)
+                val_a, err_a, hit = _method_quadpack(
+                    p, q, float(q_lo), float(q_hi), float(m_q)
+                )
+                inf_a, undecided = np.bool_(hit), np.bool_(False)
             val_b, err_b, _ = _method_x(p, q, shape, q_lo, q_hi, m_q)
     except _Refuse as exc:
         raise NotImplementedError(f"cannot integrate {name}: {exc}" + hint) from None
@@ -444,6 +506,19 @@ def numeric_kl(p: Any, q: Any, shape: tuple[int, ...], todo: np.ndarray) -> np.n
             if shape
             else [_summation(p, q)]
         )
-    if not (sa.has_own_ppf(p)):
-        pass  # scipy inverts the cdf by root finding: slower, still vectorised
+    if sa.kind(p, "p") == "frozen" and sa.kind(q, "q") == "frozen":
+        if not sa.has_own_ppf(p):  # QUADPACK, one element at a time
+            return np.array(
+                [
+                    float(
+                        _quadrature(
+                            sa.element(p, i, shape), sa.element(q, i, shape), ()
+                        )
+                    )
+                    for i in (zip(*np.nonzero(todo), strict=True) if shape else [()])
+                ]
+            )
+        if shape and not todo.all():  # only the elements asked for
+            p, q = sa.subset(p, shape, todo), sa.subset(q, shape, todo)
+            return np.asarray(_quadrature(p, q, (int(todo.sum()),)))
     return np.broadcast_to(_quadrature(p, q, shape), shape)[todo]

@@ -282,6 +282,19 @@ def element(d: Any, index: tuple[int, ...], shape: tuple[int, ...]) -> Any:
     return d.dist(*args, loc=loc_i, scale=scale_i)
 
 
+def subset(d: Any, shape: tuple[int, ...], mask: np.ndarray) -> Any:
+    """The frozen distribution of the elements `mask` of `d` broadcast to `shape`.
+
+    Its parameters are 1-d, one entry per selected element.
+    """
+    shapes, loc, scale = parameters(d)
+    args = [np.broadcast_to(s, shape)[mask] for s in shapes]
+    loc_m = np.broadcast_to(loc, shape)[mask]
+    if isinstance(d.dist, rv_discrete):
+        return d.dist(*args, loc=loc_m)
+    return d.dist(*args, loc=loc_m, scale=np.broadcast_to(scale, shape)[mask])
+
+
 def dimension_name(d: Any) -> str:
     """``"discrete"`` or ``"continuous"`` for messages and checks."""
     return "discrete" if is_discrete(d) else "continuous"
