@@ -33,7 +33,7 @@ from . import _scipy_adapter as sa
 
 __all__ = ["numeric_kl"]
 
-_H = 2.0**-6  # finest step of the double-exponential rules
+_H = 2.0**-7  # finest step of the double-exponential rules
 _ZMAX = 700.0  # tanh-sinh nodes reach exp(-700) ~ 1e-304 from an endpoint
 _YMAX = 700.0  # exp-sinh nodes reach exp(+-700) times the scale
 _RTOL = 1e-8  # agreement of the two quadratures
@@ -102,8 +102,8 @@ class _Refuse(Exception):
 
 def _log_ratio(
     p: Any, q: Any, x: np.ndarray, q_lo, q_hi
-) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    """log p - log q at x, and a mask of points where q is truly zero.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """log p - log q at x, where q is truly zero, and where p's value is unsure.
 
     Points where p's log-density is -inf, +inf (an isolated singular point)
     or x is not finite give 0. A -inf of q's log-density where q's cdf or sf
@@ -124,7 +124,43 @@ def _log_ratio(
         if zero_q.any():
             tail = np.minimum(sa.cdf(q, x), sa.sf(q, x))
             true_zero = zero_q & (tail > _Q_TAIL) & (x > q_lo) & (x < q_hi)
-    return g, true_zero
+        # p's own log-density -inf inside its support: a zero of p, or (far
+        # out) an overflow in scipy's formula (t's logpdf beyond 1e154).
+        unknown = (x > p_lo) & (x < p_hi) & np.isfinite(x) & (lp == -np.inf)
+    return g, true_zero, unknown
+
+
+def _polish(p: Any, x: np.ndarray, t: np.ndarray, lower: bool) -> np.ndarray:
+    """Refine quantiles x = F^-1(t) deep in a tail by Newton steps on log F.
+
+    scipy's inverses are inaccurate deep in some tails (``t.isf`` below 1e-150
+    in SciPy 1.17.1 is off by a factor of 3 in x) while its log-cdf and
+    log-sf stay accurate. Steps are taken in y = log|x - r| (r the finite
+    endpoint, else 0), where a power-law tail is linear; a step is kept only
+    where it brings log F closer to log t.
+    """
+    log_f = sa.logcdf if lower else sa.logsf
+    a, b = sa.support(p)
+    r = np.where(np.isfinite(a if lower else b), a if lower else b, 0.0)
+    target = np.log(t)
+    sign_f = 1.0 if lower else -1.0
+    with np.errstate(all="ignore"):
+        miss = np.abs(log_f(p, x) - target)
+        for _ in range(10):
+            todo = np.isfinite(x) & (miss > 1e-12) & (t < 1e-20)
+            if not todo.any():
+                break
+            lf, lp = log_f(p, x), sa.logpdf(p, x)
+            d = np.abs(x - r)
+            sign_x = np.sign(x - r)
+            slope = sign_f * sign_x * d * np.exp(lp - lf)  # d log F / d log d
+            step = np.clip((lf - target) / slope, -5.0, 5.0)
+            x_new = r + sign_x * d * np.exp(-step)
+            miss_new = np.abs(log_f(p, x_new) - target)
+            better = todo & np.isfinite(miss_new) & (miss_new < miss)
+            x = np.where(better, x_new, x)
+            miss = np.where(better, miss_new, miss)
+    return x
 
 
 def _method_u(p: Any, q: Any, shape: tuple[int, ...], q_lo, q_hi, m_q):  # type: ignore[no-untyped-def]
@@ -149,7 +185,9 @@ def _method_u(p: Any, q: Any, shape: tuple[int, ...], q_lo, q_hi, m_q):  # type:
             t = np.where(left, lo + d_lo, hi - d_hi)
             with np.errstate(all="ignore"):
                 x = inverse(p, t)
-            g, true_zero = _log_ratio(p, q, x, q_lo, q_hi)
+            if edge:
+                x = _polish(p, x, t, lower=inverse is sa.ppf)
+            g, true_zero, unknown = _log_ratio(p, q, x, q_lo, q_hi)
             zero |= true_zero.any(axis=0)
             live = ~np.isneginf(logw)
             if not edge:
@@ -161,7 +199,11 @@ def _method_u(p: Any, q: Any, shape: tuple[int, ...], q_lo, q_hi, m_q):  # type:
                     # below 1e-150 in SciPy 1.17): trust nodes whose round trip
                     # F(x) = t holds, and only from the deepest such run on.
                     trip = np.abs(prob(p, x) / t - 1.0) <= 1e-6
-                untrusted = left & ~(trip & np.isfinite(x) & (g < np.inf)) & (t < 1e-20)
+                untrusted = (
+                    left
+                    & ~(trip & np.isfinite(x) & (g < np.inf) & ~unknown)
+                    & (t < 1e-20)
+                )
                 last_bad = np.where(
                     untrusted.any(axis=0),
                     untrusted.shape[0] - 1 - np.argmax(untrusted[::-1], axis=0),
@@ -169,6 +211,9 @@ def _method_u(p: Any, q: Any, shape: tuple[int, ...], q_lo, q_hi, m_q):  # type:
                 )
                 idx = np.arange(t.shape[0]).reshape((-1,) + (1,) * nd)
                 i2 = last_bad + 1
+                # On a node of the step-2h grid too, so that both rules cut
+                # the same integral there.
+                i2 = i2 + (i2 - t.shape[0] // 2) % 2
                 with np.errstate(all="ignore"):
                     t2 = np.take_along_axis(t, i2[None], axis=0)[0]
                     g2 = np.take_along_axis(g, i2[None], axis=0)[0]
@@ -203,9 +248,12 @@ def _method_u(p: Any, q: Any, shape: tuple[int, ...], q_lo, q_hi, m_q):  # type:
                 undecided |= unsure
                 # Where the trusted nodes stop short of t ~ 1e-60, the part
                 # left out is unknown: let the comparison with method B judge.
-                inner = idx <= i2
+                # The trapezoid sum then starts at node i2, with half its weight.
+                inner = idx < i2
                 g = np.where(inner, 0.0, g)
-                logw = np.where(inner, -np.inf, logw)
+                logw = np.where(
+                    inner, -np.inf, np.where(idx == i2, logw + math.log(0.5), logw)
+                )
                 total += beyond
                 coarse += beyond
             g = np.where(g == np.inf, 0.0, g)
@@ -251,27 +299,71 @@ def _method_x(p: Any, q: Any, shape: tuple[int, ...], q_lo, q_hi, m_q):  # type:
             np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 0.0), nd
         )
         x_f = np.where(left, lo + d_lo, hi - d_hi)
-        parts = [(x_f, logw_f, np.isfinite(lo) & np.isfinite(hi))]
+        parts = [(x_f, logw_f, np.isfinite(lo) & np.isfinite(hi), None)]
         if side != 0.0:
             edge = hi if side < 0 else lo
             x_e, logw_e = _exp_sinh(edge, s, side, nd)
             open_end = ~np.isfinite(lo if side < 0 else hi)
-            parts.append((x_e, logw_e, open_end))
-        for x, logw, use in parts:
+            parts.append((x_e, logw_e, open_end, edge))
+        for x, logw, use, edge in parts:
             if not np.any(use):
                 continue
             with np.errstate(all="ignore"):
                 xx = np.where(use, x, np.broadcast_to(m_p, x.shape))
                 lp = sa.logpdf(p, xx)
-            g, true_zero = _log_ratio(p, q, xx, q_lo, q_hi)
+            g, true_zero, unknown = _log_ratio(p, q, xx, q_lo, q_hi)
             inf |= (true_zero & use).any(axis=0)
             with np.errstate(all="ignore"):
                 lw = np.where(
                     use, logw + np.where(np.isfinite(lp), lp, -np.inf), -np.inf
                 )
             far = (g == np.inf) & ~np.isneginf(lw)
+            if edge is not None:
+                far |= unknown & use
             g = np.where(g == np.inf, 0.0, g)
-            inf |= far.any(axis=0)  # decided by method A; marks B as unusable
+            has_far = far.any(axis=0)
+            if edge is not None and has_far.any():
+                # q's log-density overflowed to -inf far out in an infinite
+                # tail (-x^2/2 beyond 1e154): stop at the last node before,
+                # on the step-2h grid, and add the power-law tail beyond it,
+                # F(r_e) / gamma with F = r p g ~ r^-gamma, r = |x - edge|.
+                idx = np.arange(x.shape[0]).reshape((-1,) + (1,) * nd)
+                ie = np.argmax(far, axis=0) - 1
+                ie = ie - (ie - x.shape[0] // 2) % 2
+                ie = np.maximum(ie, 0)
+                r = np.abs(x - edge)
+                with np.errstate(all="ignore"):
+                    logf = (
+                        np.log(r)
+                        + np.where(np.isfinite(lp), lp, -np.inf)
+                        + np.log(np.abs(g))
+                    )
+                    sign_e = np.sign(np.take_along_axis(g, ie[None], axis=0)[0])
+                    lr_e = np.take_along_axis(np.log(r), ie[None], axis=0)[0]
+                    score = np.where(
+                        idx < ie, np.abs(np.log(r) - (lr_e - 50.0)), np.inf
+                    )
+                    i1 = np.argmin(score, axis=0)
+                    lf_e = np.take_along_axis(logf, ie[None], axis=0)[0]
+                    lf_1 = np.take_along_axis(logf, i1[None], axis=0)[0]
+                    lr_1 = np.take_along_axis(np.log(r), i1[None], axis=0)[0]
+                    gamma = (lf_1 - lf_e) / (lr_e - lr_1)
+                    # Negligible where the integrand has already died out
+                    # (light tails: -x^2/2 overflowing against a normal p).
+                    small = np.exp(lf_e) <= 1e-15 * np.maximum(1.0, np.abs(total))
+                    beyond = np.where(
+                        small,
+                        0.0,
+                        np.where(gamma > 0.01, sign_e * np.exp(lf_e) / gamma, np.nan),
+                    )
+                cut = has_far & (idx > ie)
+                lw = np.where(
+                    cut,
+                    -np.inf,
+                    np.where(has_far & (idx == ie), lw + math.log(0.5), lw),
+                )
+                total += np.where(has_far, beyond, 0.0)
+                coarse += np.where(has_far, beyond, 0.0)
             fine, c = _rule(lw, g)
             total += fine
             coarse += c
@@ -312,7 +404,7 @@ def _method_quadpack(p: Any, q: Any, q_lo: float, q_hi: float, m_q: float):  # t
     def f(x: float) -> float:
         if not a < x < b:
             return 0.0
-        g, true_zero = _log_ratio(p, q, np.float64(x), q_lo, q_hi)
+        g, true_zero, _ = _log_ratio(p, q, np.float64(x), q_lo, q_hi)
         if bool(true_zero):
             zero_hit.append(True)
             return 0.0

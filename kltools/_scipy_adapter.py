@@ -335,6 +335,15 @@ def sf(d: Any, x: np.ndarray) -> np.ndarray:
     return np.asarray(f(x), dtype=np.float64)
 
 
+def logcdf(d: Any, x: np.ndarray) -> np.ndarray:
+    return np.asarray(d.logcdf(x), dtype=np.float64)
+
+
+def logsf(d: Any, x: np.ndarray) -> np.ndarray:
+    f = d.logsf if isinstance(d, rv_frozen) else d.logccdf
+    return np.asarray(f(x), dtype=np.float64)
+
+
 def median(d: Any) -> np.ndarray:
     if isinstance(d, rv_frozen):
         return np.asarray(d.median(), dtype=np.float64)
