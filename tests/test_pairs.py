@@ -315,7 +315,7 @@ def test_random_cross_check_fallback_cross_families():
     ]
     done = refused = 0
     for make in makers:
-        for _ in range(4):
+        for _ in range(3):
             p, q = make(rng)
             try:
                 got = kl_between(p, q, method="numeric")
@@ -323,7 +323,7 @@ def test_random_cross_check_fallback_cross_families():
                 assert "kl_monte_carlo" in str(exc)
                 refused += 1
                 continue
-            ref = _mp_kl(p, q, 20)  # 20 digits: ample for a 1e-8 check
+            ref = _mp_kl(p, q)  # 30 digits: heavy tails need them
             assert_allclose(
                 got,
                 ref,
@@ -332,4 +332,4 @@ def test_random_cross_check_fallback_cross_families():
                 err_msg=f"{p.dist.name}{p.args}{p.kwds} vs {q.dist.name}{q.args}{q.kwds}",
             )
             done += 1
-    assert done >= 17, (done, refused)
+    assert done >= 13, (done, refused)
