@@ -23,6 +23,7 @@ Discrete pairs: summation over the support of `p` in growing blocks.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from typing import Any
 
@@ -51,6 +52,8 @@ _Q_TAIL = 1e-300
 # gives up after _MAX_POINTS points.
 _TAIL = 1e-18
 _MAX_POINTS = 2**22
+# Refuse an integration that scipy's evaluation speed says would take longer.
+_MAX_SECONDS = 20.0
 
 
 def _grid(limit: float, inner: float) -> np.ndarray:
@@ -440,6 +443,33 @@ def _method_quadpack(p: Any, q: Any, q_lo: float, q_hi: float, m_q: float):  # t
     return np.float64(total), np.float64(error), bool(zero_hit)
 
 
+def _check_cost(p: Any, q: Any, shape: tuple[int, ...], name: str, hint: str) -> None:
+    """Refuse up front when scipy's functions are too slow for the node count.
+
+    Some families (``kstwo``) evaluate their quantiles or densities by slow
+    series; 64 probe points give the cost per point.
+    """
+    probe = np.linspace(0.05, 0.95, 64).reshape((-1,) + (1,) * len(shape))
+    start = time.perf_counter()
+    with np.errstate(all="ignore"):
+        x = (
+            sa.ppf(p, probe)
+            if sa.has_own_ppf(p)
+            else np.broadcast_to(sa.median(p), probe.shape)
+        )
+        sa.logpdf(p, x)
+        sa.logpdf(q, x)
+        sa.cdf(p, x)
+    per_point = (time.perf_counter() - start) / x.size
+    nodes = 4 * _TAU_TS.size + 3 * (_TAU_TS.size + _TAU_ES.size)
+    estimate = per_point * nodes * max(1, int(np.prod(shape)))
+    if estimate > _MAX_SECONDS:
+        raise NotImplementedError(
+            f"integrating {name} would take about {estimate:.0f} s: scipy's "
+            f"functions for {sa.name(p)} cost {per_point * 1e6:.0f} µs per point" + hint
+        )
+
+
 def _quadrature(p: Any, q: Any, shape: tuple[int, ...]) -> np.ndarray:
     name = f"KL({sa.name(p)} || {sa.name(q)})"
     hint = "; estimate it with kltools.kl_monte_carlo or register a closed form with kltools.register_kl"
@@ -452,6 +482,7 @@ def _quadrature(p: Any, q: Any, shape: tuple[int, ...]) -> np.ndarray:
     q_lo, q_hi = sa.support(q)
     with np.errstate(all="ignore"):
         m_q = sa.median(q)
+    _check_cost(p, q, shape, name, hint)
     try:
         with np.errstate(all="ignore"):
             if sa.has_own_ppf(p):

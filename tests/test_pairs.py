@@ -241,7 +241,9 @@ def test_random_cross_check_closed_forms():
     for make in makers:
         for _ in range(3):
             p, q = make(rng)
-            assert_allclose(kl_between(p, q, method="closed"), _mp_kl(p, q, 20), rtol=1e-8)
+            assert_allclose(
+                kl_between(p, q, method="closed"), _mp_kl(p, q, 20), rtol=1e-8
+            )
 
 
 def test_random_cross_check_fallback_vs_closed_form():
@@ -333,3 +335,24 @@ def test_random_cross_check_fallback_cross_families():
             )
             done += 1
     assert done >= 13, (done, refused)
+
+
+def test_slow_family_is_refused_up_front():
+    """kstwo's scipy functions cost ~20 µs a point: refused at once, not after 12 s."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(NotImplementedError, match="would take about"):
+        kl_between(S.kstwo(10), S.uniform())
+    assert time.perf_counter() - start < 5.0
+
+
+def test_kink_of_p_inside_its_support_is_refused_not_guessed():
+    """triang(0.3) vs uniform: the kink at 0.3 limits both rules; refuse, never a wrong number."""
+    # true value log(2) - 1/2 = 0.19314718055994531 (H(triang) = 1/2 - log 2)
+    try:
+        got = kl_between(S.triang(0.3), S.uniform())
+    except NotImplementedError as exc:
+        assert "kl_monte_carlo" in str(exc)
+    else:
+        assert_allclose(got, math.log(2) - 0.5, rtol=1e-8)
