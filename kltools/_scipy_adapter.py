@@ -24,8 +24,9 @@ family has its own quantile function), the ``"dirichlet_frozen"`` class name
 ``DiscreteDistribution``, ``ShiftedScaledDistribution``, ``Mixture`` and the
 ``_original_parameters`` of a new-infrastructure distribution).
 
-Checked against SciPy 1.11.4, 1.14.1 and 1.17.1 (the new infrastructure
-from 1.15 on; without it, only the first two kinds are recognised).
+Checked against SciPy 1.17.1, the version the tests run with. The
+new-infrastructure import is guarded: with SciPy before 1.15 only the first
+two kinds are recognised (that path has not been run against an old SciPy).
 """
 
 from __future__ import annotations
