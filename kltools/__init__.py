@@ -4,8 +4,10 @@ Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
 Closed forms for normal distributions (`kltools._closed_form`):
     kl_normal, kl_mvnormal, entropy_normal, cross_entropy_normal
-Frozen scipy.stats distributions (`kltools._between`):
-    kl_between, register_kl
+scipy.stats distributions, frozen or new-infrastructure (`kltools._registry`;
+closed forms in `kltools._pairs`, numerics in `kltools._numeric`, SciPy's
+private API in `kltools._scipy_adapter`):
+    kl_between, register_kl, distribution_parameters
 Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):
@@ -41,7 +43,7 @@ Plotting, with the ``plot`` extra (`kltools._plotting`):
     plot_pmfs, plot_densities, plot_heatmaps
 """
 
-from ._between import kl_between, register_kl
+from . import _pairs  # noqa: F401  (registers the closed forms)
 from ._bootstrap import BootstrapResult, bootstrap_ci
 from ._chernoff import bayes_error, chernoff_information
 from ._closed_form import (
@@ -69,6 +71,7 @@ from ._mixtures import kl_gmm
 from ._multinomial import count_vectors
 from ._neyman_pearson import neyman_pearson_beta, stein_exponent
 from ._plotting import plot_densities, plot_heatmaps, plot_pmfs
+from ._registry import distribution_parameters, kl_between, register_kl
 from ._renyi_normal import renyi_normal
 from ._simulate import count_outcomes, empirical_pmf, sample_pmf
 
@@ -87,6 +90,7 @@ __all__ = [
     "cross_entropy",
     "cross_entropy_normal",
     "discretize",
+    "distribution_parameters",
     "empirical_pmf",
     "entropy",
     "entropy_normal",

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
+from . import _scipy_adapter as sa
 from ._discrete import kl_divergence
 from ._validation import (
     as_generator,
@@ -47,34 +48,43 @@ class MonteCarloResult:
     n: int
 
 
-def _log_density(dist: Any, name: str) -> tuple[Callable[..., Any], str]:
-    """Return the log-density (or log-pmf) method of a frozen distribution."""
-    if not hasattr(dist, "rvs"):
-        raise TypeError(
-            f"`{name}` must be a frozen scipy.stats distribution (with `rvs` and "
-            f"`logpdf` or `logpmf`), got {type(dist).__name__}"
-        )
-    args, kwds = getattr(dist, "args", ()), getattr(dist, "kwds", {})
-    shapes = [np.shape(a) for a in (*args, *kwds.values())]
+def _log_density(dist: Any, name: str) -> tuple[Callable[..., Any], Any, str]:
+    """Log-density, sampler and kind ("discrete"/"continuous") of a distribution."""
     try:
-        batch = np.broadcast_shapes(*shapes)
-    except ValueError:
-        batch = None
+        kind = sa.kind(dist, name)
+    except TypeError:
+        # Any object with scipy's sampling and density methods will do.
+        if not (
+            hasattr(dist, "rvs") and hasattr(dist, "logpdf") | hasattr(dist, "logpmf")
+        ):
+            raise
+        f = dist.logpmf if hasattr(dist, "logpmf") else dist.logpdf
+        return (
+            f,
+            lambda n, gen: dist.rvs(size=n, random_state=gen),
+            "discrete" if hasattr(dist, "logpmf") else "continuous",
+        )
+    if kind == "new":
+        batch = sa.check_parameters(dist, name)
+    else:
+        args, kwds = getattr(dist, "args", ()), getattr(dist, "kwds", {})
+        shapes = [np.shape(a) for a in (*args, *kwds.values())]
+        try:
+            batch = np.broadcast_shapes(*shapes)
+        except ValueError:
+            batch = None
     if batch != ():
         raise ValueError(
-            f"`{name}` has array parameters (shapes {shapes}); use one "
-            "distribution with scalar parameters per call"
+            f"`{name}` has array parameters; use one distribution with scalar "
+            "parameters per call"
         )
-    if hasattr(dist, "logpmf"):
-        return dist.logpmf, "discrete"
-    if type(dist).__name__ == "dirichlet_frozen":
-        # scipy's dirichlet draws one point per row but wants one per column.
-        return lambda sample: dist.logpdf(np.transpose(sample)), "continuous"
-    if hasattr(dist, "logpdf"):
-        return dist.logpdf, "continuous"
-    raise TypeError(
-        f"`{name}` must be a frozen scipy.stats distribution with `logpdf` or "
-        f"`logpmf`, got {type(dist).__name__}"
+    discrete = kind != "multivariate" and sa.is_discrete(dist)
+    if kind == "multivariate":
+        discrete = hasattr(dist, "logpmf")
+    return (
+        sa.log_density(dist),
+        sa.sampler(dist),
+        "discrete" if discrete else "continuous",
     )
 
 
@@ -90,10 +100,12 @@ def kl_monte_carlo(
 
     Parameters
     ----------
-    p, q : frozen scipy.stats distribution
+    p, q : scipy.stats distribution object
         Distributions with fixed scalar parameters, such as
-        ``scipy.stats.norm(0, 2)``, ``scipy.stats.poisson(4)`` or
-        ``scipy.stats.multivariate_normal(mean, cov)``. Both must be
+        ``scipy.stats.norm(0, 2)``, ``scipy.stats.poisson(4)``,
+        ``scipy.stats.multivariate_normal(mean, cov)``, or of SciPy's new
+        infrastructure, ``scipy.stats.Normal(mu=0, sigma=1)`` (shifted,
+        scaled) or a ``scipy.stats.Mixture``. Both must be
         continuous (have ``logpdf``) or both discrete (have ``logpmf``).
     n : int
         Number of samples drawn from `p`; at least 2.
@@ -172,15 +184,15 @@ def kl_monte_carlo(
     """
     divisor = log_base(base)
     n = check_count(n, "n", 2)
-    logp, kind_p = _log_density(p, "p")
-    logq, kind_q = _log_density(q, "q")
+    logp, sample_p, kind_p = _log_density(p, "p")
+    logq, _, kind_q = _log_density(q, "q")
     if kind_p != kind_q:
         raise ValueError(
             f"`p` is {kind_p} but `q` is {kind_q}: both must be continuous "
             "(with `logpdf`) or both discrete (with `logpmf`)"
         )
     gen = as_generator(rng)
-    sample = p.rvs(size=n, random_state=gen)
+    sample = sample_p(n, gen)
     with np.errstate(all="ignore"):
         lp = np.asarray(logp(sample), dtype=np.float64)
         lq = np.asarray(logq(sample), dtype=np.float64)
