@@ -5,7 +5,7 @@ Discrete distributions (`kltools._discrete`):
 Closed forms for normal distributions (`kltools._closed_form`):
     kl_normal, kl_mvnormal, entropy_normal, cross_entropy_normal
 scipy.stats distributions, frozen or new-infrastructure (`kltools._registry`;
-closed forms in `kltools._pairs`, numerics in `kltools._numeric`, SciPy's
+closed forms in `kltools._pairs`, the numerical fallback in `kltools._fallback`, SciPy's
 private API in `kltools._scipy_adapter`):
     kl_between, register_kl, distribution_parameters
 Densities tabulated on a grid (`kltools._grid`):

@@ -23,7 +23,7 @@ from ._numerics import (
     log_ratio_scalar,
     unwrap,
 )
-from ._numerics import kl_div as kl_div  # imported from here by kltools._between
+from ._numerics import kl_div as kl_div
 from ._validation import (
     broadcast_named,
     finite_array,

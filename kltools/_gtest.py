@@ -165,5 +165,5 @@ def g_test(
             count_vectors(int(sizes.max()), p.size)  # raises with the numbers
     if g.ndim == 0:
         g, pval = float(g), float(pval)
-        exact_p = None if exact_p is None else float(exact_p)
+        exact_p = None if exact_p is None else float(exact_p)  # type: ignore[assignment]
     return GTestResult(statistic=g, dof=dof, pvalue=pval, exact_pvalue=exact_p)

@@ -110,7 +110,7 @@ def _kl_expon_expon(p: Any, q: Any) -> np.ndarray:
 def _gamma_params(d: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     shapes, loc, scale = sa.parameters(d)
     if isinstance(d.dist, type(stats.expon)):
-        return np.float64(1.0), loc, scale
+        return np.asarray(1.0), loc, scale
     if isinstance(d.dist, type(stats.chi2)):  # chi2(k) is gamma(k/2, scale=2)
         return 0.5 * shapes[0], loc, 2.0 * scale
     return shapes[0], loc, scale
@@ -210,7 +210,7 @@ def _kl_lognorm_lognorm(p: Any, q: Any) -> np.ma.MaskedArray:
     # log(X - loc) is normal with mean log(scale) and standard deviation s.
     (s_p,), loc_p, sc_p = sa.parameters(p)
     (s_q,), loc_q, sc_q = sa.parameters(q)
-    value = normal_nats(log_ratio(sc_p, sc_q), s_p, np.float64(0.0), s_q)
+    value = normal_nats(log_ratio(sc_p, sc_q), s_p, np.asarray(0.0), s_q)
     return _when(loc_p == loc_q, value)
 
 
@@ -284,7 +284,7 @@ def _kl_bernoulli(pr_p: np.ndarray, pr_q: np.ndarray) -> np.ndarray:
 def _binom_params(d: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     shapes, loc, _ = sa.parameters(d)
     if isinstance(d.dist, type(stats.bernoulli)):  # a subclass of binom_gen
-        return np.float64(1.0), shapes[0], loc
+        return np.asarray(1.0), shapes[0], loc
     return shapes[0], shapes[1], loc
 
 

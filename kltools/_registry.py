@@ -2,7 +2,7 @@
 
 Closed forms are registered for pairs of distribution families with
 `register_kl` (the formulas themselves live in `kltools._pairs`); pairs
-without one fall back to `kltools._numeric`. Distributions are recognised by
+without one fall back to `kltools._fallback`. Distributions are recognised by
 `kltools._scipy_adapter`.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _numeric
+from . import _fallback
 from . import _scipy_adapter as sa
 from ._validation import log_base
 
@@ -351,7 +351,7 @@ def kl_between(
     equal locations or shapes and they differ, it declines and the
     numerical fallback takes over.
 
-    **Numerical fallback** (`kltools._numeric`): two independent
+    **Numerical fallback** (`kltools._fallback`): two independent
     double-exponential quadratures, one over the probability scale
     :math:`u = F_p(x)` (which resolves densities singular at an endpoint),
     one over :math:`x` in sinh/exp-transformed variables, both vectorised
@@ -458,5 +458,5 @@ def kl_between(
                 + "; use method='auto' or 'numeric' for numerical integration"
             )
         kl = np.array(kl)
-        kl[todo] = _numeric.numeric_kl(p, q, shape, todo)
+        kl[todo] = _fallback.numeric_kl(p, q, shape, todo)
     return _unwrap(kl, divisor)

@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats._distn_infrastructure import (
     rv_continuous,
     rv_discrete,
@@ -309,7 +310,7 @@ def support(d: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
 
 
-def logpdf(d: Any, x: np.ndarray) -> np.ndarray:
+def logpdf(d: Any, x: ArrayLike) -> np.ndarray:
     if isinstance(d, rv_frozen):
         f = d.logpmf if isinstance(d.dist, rv_discrete) else d.logpdf
     else:
@@ -317,30 +318,30 @@ def logpdf(d: Any, x: np.ndarray) -> np.ndarray:
     return np.asarray(f(x), dtype=np.float64)
 
 
-def ppf(d: Any, u: np.ndarray) -> np.ndarray:
+def ppf(d: Any, u: ArrayLike) -> np.ndarray:
     f = d.ppf if isinstance(d, rv_frozen) else d.icdf
     return np.asarray(f(u), dtype=np.float64)
 
 
-def isf(d: Any, u: np.ndarray) -> np.ndarray:
+def isf(d: Any, u: ArrayLike) -> np.ndarray:
     f = d.isf if isinstance(d, rv_frozen) else d.iccdf
     return np.asarray(f(u), dtype=np.float64)
 
 
-def cdf(d: Any, x: np.ndarray) -> np.ndarray:
+def cdf(d: Any, x: ArrayLike) -> np.ndarray:
     return np.asarray(d.cdf(x), dtype=np.float64)
 
 
-def sf(d: Any, x: np.ndarray) -> np.ndarray:
+def sf(d: Any, x: ArrayLike) -> np.ndarray:
     f = d.sf if isinstance(d, rv_frozen) else d.ccdf
     return np.asarray(f(x), dtype=np.float64)
 
 
-def logcdf(d: Any, x: np.ndarray) -> np.ndarray:
+def logcdf(d: Any, x: ArrayLike) -> np.ndarray:
     return np.asarray(d.logcdf(x), dtype=np.float64)
 
 
-def logsf(d: Any, x: np.ndarray) -> np.ndarray:
+def logsf(d: Any, x: ArrayLike) -> np.ndarray:
     f = d.logsf if isinstance(d, rv_frozen) else d.logccdf
     return np.asarray(f(x), dtype=np.float64)
 

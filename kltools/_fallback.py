@@ -104,8 +104,8 @@ class _Refuse(Exception):
 
 
 def _log_ratio(
-    p: Any, q: Any, x: np.ndarray, q_lo, q_hi
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    p: Any, q: Any, x: Any, q_lo: Any, q_hi: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """log p - log q at x, where q is truly zero, and where p's value is unsure.
 
     Points where p's log-density is -inf, +inf (an isolated singular point)
@@ -302,7 +302,9 @@ def _method_x(p: Any, q: Any, shape: tuple[int, ...], q_lo, q_hi, m_q):  # type:
             np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 0.0), nd
         )
         x_f = np.where(left, lo + d_lo, hi - d_hi)
-        parts = [(x_f, logw_f, np.isfinite(lo) & np.isfinite(hi), None)]
+        parts: list[tuple[Any, Any, Any, Any]] = [
+            (x_f, logw_f, np.isfinite(lo) & np.isfinite(hi), None)
+        ]
         if side != 0.0:
             edge = hi if side < 0 else lo
             x_e, logw_e = _exp_sinh(edge, s, side, nd)
@@ -432,7 +434,7 @@ def _method_quadpack(p: Any, q: Any, q_lo: float, q_hi: float, m_q: float):  # t
 
             lo_t, hi_t = 0.0, math.inf
         else:
-            func, lo_t, hi_t = f, lo, hi
+            func, lo_t, hi_t = f, lo, hi  # type: ignore[assignment]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
             value, err = integrate.quad(
