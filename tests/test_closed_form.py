@@ -442,3 +442,11 @@ def test_kl_normal_scalar_path_keeps_the_checks():
         kl_normal(0.0, 1.0, 0.0, -1.0)
     with pytest.raises(ValueError, match="`mu_p`"):
         kl_normal(math.nan, 1.0, 0.0, 1.0)
+
+
+def test_condition_number_bound_is_1e10():
+    """cond 1.01e10 warns, cond 0.99e10 does not: the stated bound is 1e10."""
+    zero = [0.0, 0.0]
+    kl_mvnormal(zero, np.diag([1.0, 1 / 0.99e10]), zero, np.eye(2))  # no warning
+    with pytest.warns(RuntimeWarning, match=r"condition number 1\.01e\+10"):
+        kl_mvnormal(zero, np.diag([1.0, 1 / 1.01e10]), zero, np.eye(2))

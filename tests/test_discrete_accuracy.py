@@ -308,3 +308,29 @@ def test_sum_tolerance_boundary_is_inclusive(f):
     f(ok, q)
     with pytest.raises(ValueError, match="must sum to 1"):
         f(np.array([[0.5, 0.5 + 2.0**-25]] * 2), q)
+
+
+@pytest.mark.parametrize("as_batch", [False, True])
+def test_small_results_with_a_far_category_match_mpmath(as_batch):
+    """JS and KL below 1e-2 where one category is far off (|t| >= 0.1).
+
+    The accurate re-summation then mixes the series and the direct branch
+    of its kernels; both the small path (1-D lists) and the general path
+    (a 1-row batch) must agree with mpmath.
+    """
+    p, q = [0.99, 0.01], [0.985, 0.015]
+    pa, qa = np.array(p), np.array(q)
+    js = js_divergence([p], [q])[0] if as_batch else js_divergence(p, q)
+    kl = kl_divergence([p], [q])[0] if as_batch else kl_divergence(p, q)
+    assert _mp_js(pa, qa) < 1e-2 and _mp_kl(pa, qa) < 1e-2
+    assert_allclose(js, _mp_js(pa, qa), rtol=1e-13)
+    assert_allclose(kl, _mp_kl(pa, qa), rtol=1e-13)
+
+
+@pytest.mark.parametrize("f", ALL)
+def test_axis_checked_on_short_one_dimensional_inputs(f):
+    """axis=0 and -1 are the same for 1-D pmfs; axis=1 is out of range."""
+    args = ([0.25, 0.75],) if f is entropy else ([0.25, 0.75], [0.5, 0.5])
+    assert f(*args, axis=0) == f(*args, axis=-1)
+    with pytest.raises(ValueError, match="`axis` 1 is out of range"):
+        f(*args, axis=1)
