@@ -107,7 +107,7 @@ def renyi_divergence(
         the max-divergence). ``alpha=1`` is `kl_divergence`, exactly.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
     axis : int, optional
         Axis along which each distribution lies, counted in the broadcast
         shape. Default is the last axis.

@@ -44,7 +44,7 @@ def mutual_information(
         any leading axes hold a batch of joint pmfs.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
     normalize : bool, optional
         If False (default), each joint pmf must sum to 1 (within
         ``sqrt(eps)`` of the input's dtype). If True, each is divided by its
@@ -252,7 +252,7 @@ def mi_knn(
         lowers the variance and raises the bias.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
     standardize : bool, optional
         If True (default), divide each column by its standard deviation
         first, as scikit-learn does. The max-norm makes the estimate depend

@@ -52,7 +52,7 @@ def kl_from_log_probs(
         ``"k1"``.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
 
     Returns
     -------
@@ -222,7 +222,7 @@ def kl_from_logits(
         the softmax (default 1). :math:`T > 1` flattens both distributions.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
 
     Returns
     -------

@@ -463,7 +463,7 @@ def kl_gmm(
         `numpy.random.default_rng`; ignored otherwise.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
 
     Returns
     -------

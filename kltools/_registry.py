@@ -286,7 +286,7 @@ def kl_between(
         parameters; they broadcast together.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
     method : {"auto", "closed", "numeric"}, optional
         ``"auto"`` (default) uses a registered closed form where one
         applies and the numerical fallback otherwise. ``"closed"`` raises

@@ -49,7 +49,7 @@ def renyi_normal(
         the parameters, so one call gives a whole curve over `alpha`.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,
-        or any positive number other than 1.
+        or any number greater than 1.
 
     Returns
     -------

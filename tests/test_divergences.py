@@ -363,5 +363,7 @@ def test_shared_validation(f):
 
 
 def test_renyi_rejects_bad_base():
-    with pytest.raises(ValueError, match="`base` must be None or a positive number"):
+    with pytest.raises(
+        ValueError, match="`base` must be None or a number greater than 1"
+    ):
         renyi_divergence(P5, Q5, 2, base=1)

@@ -472,7 +472,9 @@ def test_bad_arguments():
         kl_gmm(GOOD, stats.norm(0, 1))
     with pytest.raises(ValueError, match=r"`n` must be at least 2"):
         kl_gmm(GOOD, GOOD, n=1)
-    with pytest.raises(ValueError, match=r"`base` must be None or a positive number"):
+    with pytest.raises(
+        ValueError, match=r"`base` must be None or a number greater than 1"
+    ):
         kl_gmm(GOOD, GOOD, method="upper", base=1)
 
 
