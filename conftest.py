@@ -1,6 +1,18 @@
-"""Collection rules for bare `pytest`: skip the doctests of missing extras."""
+"""Shared pytest configuration: hypothesis without deadlines; skip the doctests of
+missing extras.
+
+One conftest.py for the package tests (a second one in tests/ would clash with
+tests/browser/conftest.py when --doctest-modules imports both as `conftest`).
+"""
 
 import importlib.util
+
+from hypothesis import settings
+
+# Property tests check values, not speed: on a loaded machine (2 cores shared
+# with other jobs) hypothesis' default 200 ms deadline fails correct code.
+settings.register_profile("kltools", deadline=None)
+settings.load_profile("kltools")
 
 # The doctests of the plotting and fitting helpers need the `plot` and `tf`
 # extras; without them (for example in an unpacked sdist) they are skipped,

@@ -47,6 +47,11 @@ def chernoff_information(
         If `p` or `q` is not a pmf, their lengths differ, or `base` is
         invalid.
 
+    See Also
+    --------
+    bayes_error : the exact error whose exponent this is.
+    kl_divergence : the exponents of one error at a time (Stein's lemma).
+
     Notes
     -----
     .. math::
@@ -72,11 +77,6 @@ def chernoff_information(
        23, 493-507, 1952.
     .. [2] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
        2nd ed., Wiley, 2006, section 11.9.
-
-    See Also
-    --------
-    bayes_error : the exact error whose exponent this is.
-    kl_divergence : the exponents of one error at a time (Stein's lemma).
 
     Examples
     --------
@@ -146,6 +146,11 @@ def bayes_error(
     TypeError
         If `n` is not an integer or `prior` not a number.
 
+    See Also
+    --------
+    chernoff_information : the limit of the exponent.
+    neyman_pearson_beta : one error at a fixed level of the other.
+
     Notes
     -----
     The multinomial probabilities are computed in log space. As
@@ -156,11 +161,6 @@ def bayes_error(
     ----------
     .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
        2nd ed., Wiley, 2006, theorem 11.9.1.
-
-    See Also
-    --------
-    chernoff_information : the limit of the exponent.
-    neyman_pearson_beta : one error at a fixed level of the other.
 
     Examples
     --------

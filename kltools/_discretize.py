@@ -45,6 +45,10 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
         If `support` is empty, not 1-D, or not consecutive increasing
         integers.
 
+    See Also
+    --------
+    kl_divergence : compare the pmf with an empirical pmf.
+
     Notes
     -----
     With :math:`F` the CDF and :math:`S = 1 - F` the survival function,
@@ -66,10 +70,6 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
     integer wider on each side: the end cells then hold only the tails,
     for example ``discretize(dist, np.arange(-1, K + 1))[0]`` is the mass
     below :math:`-\tfrac12`.
-
-    See Also
-    --------
-    kl_divergence : compare the pmf with an empirical pmf.
 
     Examples
     --------

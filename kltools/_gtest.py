@@ -99,6 +99,11 @@ def g_test(
     TypeError
         If `exact` is not a bool or ``"auto"``.
 
+    See Also
+    --------
+    scipy.stats.power_divergence : the same statistic, chi-squared p-value.
+    kl_divergence : :math:`D_{\mathrm{KL}}(\hat p \| p_0)` itself.
+
     Notes
     -----
     With :math:`\hat p = c / n` the empirical pmf of :math:`n = \sum_i c_i`
@@ -126,11 +131,6 @@ def g_test(
     .. [2] S. S. Wilks, "The large-sample distribution of the likelihood
        ratio for testing composite hypotheses", *Ann. Math. Statist.* 9,
        60-62, 1938.
-
-    See Also
-    --------
-    scipy.stats.power_divergence : the same statistic, chi-squared p-value.
-    kl_divergence : :math:`D_{\mathrm{KL}}(\hat p \| p_0)` itself.
 
     Examples
     --------

@@ -56,6 +56,11 @@ def count_vectors(n: int, k: int) -> np.ndarray:
         If ``n < 0``, ``k < 1``, or there would be more than 1,000,000 count
         vectors (the exact sums that use them would no longer be cheap).
 
+    See Also
+    --------
+    g_test : uses the count vectors for exact p-values.
+    neyman_pearson_beta : uses them for exact error probabilities.
+
     Notes
     -----
     There are :math:`\binom{n+k-1}{k-1}` vectors ("stars and bars"). They
@@ -66,11 +71,6 @@ def count_vectors(n: int, k: int) -> np.ndarray:
     ----------
     .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
        2nd ed., Wiley, 2006, section 11.1 (the method of types).
-
-    See Also
-    --------
-    g_test : uses the count vectors for exact p-values.
-    neyman_pearson_beta : uses them for exact error probabilities.
 
     Examples
     --------

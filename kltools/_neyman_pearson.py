@@ -108,6 +108,10 @@ def neyman_pearson_beta(
     TypeError
         If `n` is not an integer or `alpha` not a number.
 
+    See Also
+    --------
+    stein_exponent : :math:`-\frac1n \log\beta_n` for several `n`.
+
     Notes
     -----
     The log-likelihood ratio of the draws depends on them only through the
@@ -132,10 +136,6 @@ def neyman_pearson_beta(
        A* 231, 289-337, 1933.
     .. [2] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
        2nd ed., Wiley, 2006, section 11.8.
-
-    See Also
-    --------
-    stein_exponent : :math:`-\frac1n \log\beta_n` for several `n`.
 
     Examples
     --------
@@ -176,6 +176,11 @@ def stein_exponent(
     ValueError, TypeError
         As `neyman_pearson_beta`.
 
+    See Also
+    --------
+    neyman_pearson_beta : the error itself.
+    kl_divergence : the limit :math:`D_{\mathrm{KL}}(p \| q)`.
+
     Notes
     -----
     Stein's lemma: for :math:`0 < \alpha < 1` the exponent tends to
@@ -188,11 +193,6 @@ def stein_exponent(
     ----------
     .. [1] T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
        2nd ed., Wiley, 2006, theorem 11.8.3 (Chernoff-Stein lemma).
-
-    See Also
-    --------
-    neyman_pearson_beta : the error itself.
-    kl_divergence : the limit :math:`D_{\mathrm{KL}}(p \| q)`.
 
     Examples
     --------
