@@ -4,10 +4,10 @@ Discrete distributions (`kltools._discrete`):
     entropy, cross_entropy, kl_divergence, js_divergence, total_variation
 Closed forms for normal distributions (`kltools._closed_form`):
     kl_normal, kl_mvnormal, entropy_normal, cross_entropy_normal
-scipy.stats distributions, frozen or new-infrastructure (`kltools._registry`;
-closed forms in `kltools._pairs`, the numerical fallback in `kltools._fallback`, SciPy's
-private API in `kltools._scipy_adapter`):
-    kl_between, register_kl, distribution_parameters
+scipy.stats distributions, frozen or new-infrastructure (`kltools._registry`):
+    kl_between, register_kl, distribution_parameters (closed forms in
+    `kltools._pairs`, the numerical fallback in `kltools._fallback`, SciPy's
+    private API in `kltools._scipy_adapter`)
 Densities tabulated on a grid (`kltools._grid`):
     kl_on_grid
 Estimates from samples (`kltools._estimators`):

@@ -54,3 +54,20 @@ def test_public_docstrings_pass_numpydoc_validation():
         if inspect.isclass(obj):
             assert "Attributes\n----------" in (inspect.getdoc(obj) or ""), name
     assert problems == []
+
+
+def test_package_docstring_is_valid_restructuredtext():
+    """The module map in `kltools.__doc__` renders on the API page without warnings.
+
+    A heading that wraps onto a second line breaks the definition list and
+    fails the `-W` book build; this catches it without building the book.
+    """
+    docutils_core = pytest.importorskip("docutils.core")
+    import io
+
+    stream = io.StringIO()
+    docutils_core.publish_doctree(
+        kltools.__doc__,
+        settings_overrides={"warning_stream": stream, "report_level": 2},
+    )
+    assert stream.getvalue() == ""
