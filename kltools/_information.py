@@ -248,7 +248,7 @@ def mi_knn(
         Sample of Y, paired with `x` row by row.
     k : int, optional
         Neighbour used in the joint space, ``1 <= k < n``. Default 3 (as
-        `sklearn.feature_selection.mutual_info_regression`). Larger `k`
+        ``sklearn.feature_selection.mutual_info_regression``). Larger `k`
         lowers the variance and raises the bias.
     base : float, optional
         Base of the logarithm: ``None`` (default) for nats, ``2`` for bits,

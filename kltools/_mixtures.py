@@ -536,8 +536,14 @@ def kl_gmm(
     coupling, hence a bound. (ii) The bound of Durrieu, Thiran and Kelly
     [3]_ from Jensen's inequality on the two entropies: :math:`\int p_a
     \log q \ge \log \sum_b \omega_b e^{-D_{ab} - H_a}` (concavity of the
-    log) and :math:`\int p_a \log p \le \min(-H_a, \log \sum_{a'}
-    \pi_{a'} z_{aa'})` (Gibbs' inequality, and Jensen), so
+    log) and, by Gibbs' inequality and Jensen's,
+
+    .. math::
+
+        \int p_a \log p \le \min\Big(-H_a,
+        \log \textstyle\sum_{a'} \pi_{a'} z_{aa'}\Big),
+
+    so
 
     .. math::
 

@@ -90,7 +90,12 @@ def renyi_normal(
     finite order. The limits: ``alpha = 1`` is `kl_normal`; ``alpha = 0``
     gives 0 (the supports are equal); ``alpha = inf`` gives
     :math:`\log \sup_x p(x)/q(x)`, which is
-    :math:`\log(\sigma_q/\sigma_p) + (\mu_p - \mu_q)^2 / (2(\sigma_q^2 - \sigma_p^2))`
+
+    .. math::
+
+        \log \frac{\sigma_q}{\sigma_p}
+        + \frac{(\mu_p - \mu_q)^2}{2(\sigma_q^2 - \sigma_p^2)}
+
     for :math:`\sigma_p < \sigma_q`, 0 for equal distributions, and
     ``inf`` otherwise.
 
