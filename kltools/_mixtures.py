@@ -82,13 +82,12 @@ def _sklearn_parts(obj: Any, name: str) -> tuple[Any, Any, Any]:
             f"`{name}.covariances_` must have shape {expected[kind]} for "
             f"covariance_type={kind!r}, got {cov.shape}"
         )
-    eye = np.eye(d)
     if kind == "tied":
         cov = np.broadcast_to(cov, (k, d, d))
     elif kind == "diag":
-        cov = cov[:, :, None] * eye
+        cov = cov[:, :, None] * np.eye(d)
     elif kind == "spherical":
-        cov = cov[:, None, None] * eye
+        cov = cov[:, None, None] * np.eye(d)
     return weights, means, cov
 
 
@@ -113,6 +112,43 @@ def _scipy_parts(obj: Any, name: str) -> tuple[Any, Any, Any]:
         means.append([float(mu)])
         variances.append([[float(sigma) ** 2]])
     return obj.weights, means, variances
+
+
+#: Tolerance on ``|sum(weights) - 1|``.
+_SUM_TOL = math.sqrt(np.finfo(np.float64).eps)
+#: Up to this many components, a 1-D mixture is put in canonical form with
+#: Python lists (numpy's per-call overhead dominates small arrays).
+_SMALL_K = 64
+
+
+def _canonical_1d(
+    weights: list[float], means: list[float], variances: list[float], name: str
+) -> _Mixture:
+    """`_as_mixture`'s canonical form for d = 1, from checked lists."""
+    if min(variances) <= 0.0:
+        raise ValueError(
+            f"a covariance of `{name}` is not positive definite (a variance "
+            f"is {min(variances):.6g}); a singular covariance has no density"
+        )
+    comps = sorted(
+        (m, v, w) for m, v, w in zip(means, variances, weights, strict=True) if w > 0
+    )
+    merged: list[list[Any]] = []
+    for m, v, w in comps:
+        if merged and merged[-1][0] == m and merged[-1][1] == v:
+            merged[-1][2].append(w)
+        else:
+            merged.append([m, v, [w]])
+    if len(merged) == 1:
+        # One normal: its weight is 1 (it passed the sum check), not
+        # 1 - 1e-16, so that the closed form comes out bit for bit.
+        w_arr = np.ones(1)
+    else:
+        # fsum: equal exact sums give equal weights (p == q is recognised)
+        w_arr = np.array([math.fsum(c[2]) for c in merged])
+    m_arr = np.array([c[0] for c in merged]).reshape(-1, 1)
+    covs = np.array([c[1] for c in merged]).reshape(-1, 1, 1)
+    return _Mixture(w_arr, m_arr, covs, np.sqrt(covs))
 
 
 def _as_mixture(obj: Any, name: str) -> _Mixture:
@@ -153,21 +189,39 @@ def _as_mixture(obj: Any, name: str) -> _Mixture:
             f"`{name}` covariances must have shape (K, d, d) = ({k}, {d}, {d}) "
             f"(full matrices, also for d = 1), got {covs.shape}"
         )
-    for arr, what in ((weights, "weights"), (means, "means"), (covs, "covariances")):
-        if not np.isfinite(arr).all():
-            raise ValueError(f"`{name}` {what} contain NaN or infinite entries")
-    if (weights < 0.0).any():
+    # One sum on the common path: it is finite only if every entry is (NaN
+    # and inf propagate); if not, find the culprit (or an overflowing sum).
+    if not math.isfinite(float(weights.sum() + means.sum() + covs.sum())):
+        for arr, what in (
+            (weights, "weights"),
+            (means, "means"),
+            (covs, "covariances"),
+        ):
+            if not np.isfinite(arr).all():
+                raise ValueError(f"`{name}` {what} contain NaN or infinite entries")
+    wl = weights.tolist()
+    if min(wl) < 0.0:
         raise ValueError(
-            f"`{name}` weights must be non-negative, smallest is {weights.min():.6g}"
+            f"`{name}` weights must be non-negative, smallest is {min(wl):.6g}"
         )
-    total = math.fsum(weights.tolist())
-    if abs(total - 1.0) > math.sqrt(np.finfo(np.float64).eps):
+    total = math.fsum(wl)
+    if abs(total - 1.0) > _SUM_TOL:
         raise ValueError(
             f"`{name}` weights must sum to 1, but they sum to {total:.10g}"
         )
+    if d == 1 and k <= _SMALL_K:
+        return _canonical_1d(wl, means[:, 0].tolist(), covs[:, 0, 0].tolist(), name)
     keep = weights > 0.0
     weights, means, covs = weights[keep], means[keep], covs[keep]
-    chol = _cholesky(covs, f"a covariance of `{name}`")
+    if d == 1:  # a 1 x 1 matrix is symmetric; its factor is the square root
+        if not (covs > 0.0).all():
+            raise ValueError(
+                f"a covariance of `{name}` is not positive definite (a variance "
+                f"is {covs.min():.6g}); a singular covariance has no density"
+            )
+        chol = np.sqrt(covs)
+    else:
+        chol = _cholesky(covs, f"a covariance of `{name}`")
     # Canonical order (lexicographic in mean, then covariance) and duplicate
     # components merged: the result does not depend on how the components
     # were listed, and p == q is recognised.
