@@ -439,11 +439,28 @@ def _jensen_lower(f: _Mixture, g: _Mixture) -> float:
 #: deviations: every half deviation out to 8 (the tails are two more bins).
 _BIN_STEPS = np.arange(-8.0, 8.25, 0.5)
 _MAX_EDGES = 256
-#: Rounding margin of the binned divergence, per unit of its sensitivity
-#: ``sum_i |log(p_i/q_i)| + |1 - p_i/q_i|`` to the bin probabilities: each
-#: probability is a weighted sum of differences of normal tail
-#: probabilities, with an absolute error of a few times eps = 2.2e-16.
-_BIN_MARGIN = 1e-14
+#: Most pieces one bin is split into where log(p/q) varies fast.
+_MAX_SPLIT = 1024
+#: Most bins after splitting.
+_MAX_REFINED = 4096
+#: Edges are rounded to multiples of this many of the largest standard
+#: deviation, so every bin is at least 0.001 deviations wide for every
+#: component: then each bin probability, a difference of two normal tail
+#: probabilities on one side of the mean (at most 1.25 eps / 0.001 relative
+#: error from rounding the two), is relatively accurate to 3e-13.
+_MIN_WIDTH = 1e-3
+#: A relative error rho_i in bin i's probabilities moves its term ``p
+#: phi(log(q/p))`` (``phi(t) = e^t - 1 - t``) by at most ``rho_i (term_i + 2
+#: |q_i - p_i|)``; the margin subtracted is this many times the sum of
+#: those, with rho_i = eps (|log p_i| + |log q_i|) + 3e-13.
+_BIN_SAFETY = 10.0
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _lse_rows(a: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(a), axis=0))``."""
+    top = a.max(axis=0)
+    return top + np.log(np.exp(a - top).sum(axis=0))
 
 
 def _binned_lower(
@@ -461,37 +478,61 @@ def _binned_lower(
     densities (data processing); it is computed as ``sum_i p_i log(p_i /
     q_i) - p_i + q_i``, whose terms are non-negative, so bins whose
     probability underflows to 0 can be left out, and a margin for rounding
-    is subtracted.
+    (`_BIN_SAFETY`) is subtracted.
     """
-    from scipy.special import ndtr
+    from scipy.special import log_ndtr
 
     mu = np.concatenate([mf, mg])
     sd = np.concatenate([sf, sg])
     edges = np.unique((mu[:, None] + sd[:, None] * _BIN_STEPS).ravel())
-    # Any partition gives a bound: thin many components' edges to keep the
-    # cost bounded.
     edges = edges[:: -(-edges.size // _MAX_EDGES)]
-    z = (edges - mu[:, None]) / sd[:, None]  # (Kf + Kg, E)
-    below, above = ndtr(z), ndtr(-z)
-    # Each bin's probability from the side of the mean it lies on, so that
-    # far-tail bins keep their relative accuracy; the two end bins are the
-    # tails beyond the first and last edge.
-    inner = np.where(
-        z[:, :-1] >= 0.0,
-        above[:, :-1] - above[:, 1:],
-        below[:, 1:] - below[:, :-1],
-    )
-    probs = np.concatenate([below[:, :1], inner, above[:, -1:]], axis=1)
+    # Binning loses most where log(p/q) changes much within a bin (p's mass
+    # in a tail of a narrow q): split those bins so that it changes by
+    # about 0.2 per bin. Any partition gives a bound.
     kf = mf.size
-    pb, qb = wf @ probs[:kf], wg @ probs[kf:]
-    ok = (pb > 0.0) & (qb > 0.0)
-    pb, qb = pb[ok], qb[ok]
-    t = np.log(qb) - np.log(pb)
+    z = (edges - mu[:, None]) / sd[:, None]
+    logc = -0.5 * z * z - np.log(sd)[:, None]
+    logp = _lse_rows(np.log(wf)[:, None] + logc[:kf]) - 0.5 * _LOG_2PI
+    ratio = logp - _lse_rows(np.log(wg)[:, None] + logc[kf:]) + 0.5 * _LOG_2PI
+    change = np.abs(np.diff(ratio))
+    # p's mass in the bin, roughly: bins that hold next to none stay whole.
+    mass = np.exp(np.maximum(logp[:-1], logp[1:])) * np.diff(edges)
+    pieces = np.where(mass * change > 1e-9, np.ceil(change / 0.2), 1.0)
+    pieces = np.minimum(pieces, _MAX_SPLIT)
+    if pieces.sum() > _MAX_REFINED:
+        pieces = np.maximum(np.floor(pieces * (_MAX_REFINED / pieces.sum())), 1.0)
+    if pieces.max() > 1.0:
+        pieces = pieces.astype(int)
+        reps = np.repeat(np.arange(pieces.size), pieces)
+        frac = np.arange(reps.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        width = np.diff(edges)
+        edges = np.append(edges[reps] + width[reps] * frac / pieces[reps], edges[-1])
+    # Edges on a grid of 0.001 of the largest deviation (rounding accuracy).
+    unit = _MIN_WIDTH * sd.max()
+    edges = np.unique(np.round(edges / unit)) * unit
+    z = (edges - mu[:, None]) / sd[:, None]  # (Kf + Kg, E)
+    log_below, log_above = log_ndtr(z), log_ndtr(-z)
+    # Each bin's log-probability from the side of the mean it lies on, so
+    # that far-tail bins keep their relative accuracy (and do not underflow);
+    # the two end bins are the tails beyond the first and last edge.
+    with np.errstate(divide="ignore"):  # the branch np.where discards
+        inner = np.where(
+            z[:, :-1] >= 0.0,
+            log_above[:, :-1] + np.log(-np.expm1(log_above[:, 1:] - log_above[:, :-1])),
+            log_below[:, 1:] + np.log(-np.expm1(log_below[:, :-1] - log_below[:, 1:])),
+        )
+    logs = np.concatenate([log_below[:, :1], inner, log_above[:, -1:]], axis=1)
+    lp = _lse_rows(np.log(wf)[:, None] + logs[:kf])
+    lq = _lse_rows(np.log(wg)[:, None] + logs[kf:])
+    pb, qb, t = np.exp(lp), np.exp(lq), lq - lp
     with np.errstate(over="ignore", invalid="ignore"):
         near = pb * expm1mx(np.minimum(t, 700.0))
     terms = np.where(t < 700.0, near, qb - pb * (1.0 + t))
-    sensitivity = np.abs(t) + np.abs(1.0 - pb / qb)
-    return float(terms.sum() - _BIN_MARGIN * sensitivity.sum())
+    # Relative error of each bin probability: log_ndtr's (eps |log P|) and
+    # the differences' (see `_MIN_WIDTH`).
+    rho = _EPS * (np.abs(lp) + np.abs(lq)) + 3e-13
+    margin = _BIN_SAFETY * float((rho * (terms + 2.0 * np.abs(qb - pb))).sum())
+    return float(terms.sum()) - margin - 1e-300
 
 
 def _directions(f: _Mixture, g: _Mixture) -> np.ndarray:
@@ -699,8 +740,10 @@ def kl_gmm(
     joint convexity of KL (the log-sum inequality) gives
     :math:`D(p \| q) \le \sum_{ab} \phi_{ab} (\log(\phi_{ab}/\psi_{ab}) +
     D_{ab})`; it is minimised by their fixed-point iteration from
-    :math:`\phi = \psi = \pi \omega^\top`, and each iterate is a feasible
-    coupling, hence a bound. (ii) The bound of Durrieu, Thiran and Kelly
+    :math:`\phi = \psi = \pi \omega^\top`, over-relaxed (each step's
+    multiplicative change raised to the power 1.8, a plain step after any
+    step that did not lower the bound); every iterate is a feasible
+    coupling, hence a bound, and the smallest is returned. (ii) The bound of Durrieu, Thiran and Kelly
     [3]_ from Jensen's inequality on the two entropies: :math:`\int p_a
     \log q \ge \log \sum_b \omega_b e^{-D_{ab} - H_a}` (concavity of the
     log) and :math:`\int p_a \log p \le \min(-H_a, \log \sum_{a'}
@@ -712,15 +755,42 @@ def kl_gmm(
         \textstyle\sum_{a'} \pi_{a'} z_{aa'}\big)
         - \log \textstyle\sum_b \omega_b e^{-D_{ab}}\Big].
 
-    ``"lower"`` is Durrieu, Thiran and Kelly's lower bound [3]_,
+    ``"lower"`` is the largest of several lower bounds, and of 0
+    (:math:`D \ge 0`). (i) Durrieu, Thiran and Kelly's bound [3]_,
     :math:`\int p_a \log p \ge \log \sum_{a'} \pi_{a'} e^{-D_{aa'}} - H_a`
     and :math:`\int p_a \log q \le \log \sum_b \omega_b t_{ab}` (Jensen),
     so :math:`D(p \| q) \ge \sum_a \pi_a [\log \sum_{a'} \pi_{a'}
     e^{-D_{aa'}} - H_a - \log \sum_b \omega_b t_{ab}]`; when `q` has one
     component the exact :math:`\int p_a \log q = -D_{a1} - H_a` replaces
-    the Jensen term. The result is the larger of this and 0
-    (:math:`D \ge 0`). Both bounds equal the closed form when each side
-    has one component.
+    the Jensen term. It is often below 0 when the divergence is small.
+    (ii) The data-processing inequality [4]_: for any measurable map
+    :math:`T`, :math:`D(p \circ T^{-1} \| q \circ T^{-1}) \le D(p \| q)`.
+    With :math:`T(x) = w^\top x` the images are the 1-D mixtures with
+    weights :math:`\pi_a`, means :math:`w^\top \mu_a` and variances
+    :math:`w^\top \Sigma_a w` (and :math:`\omega_b`, :math:`w^\top \nu_b`,
+    :math:`w^\top \Lambda_b w`); binning the line into intervals
+    :math:`I_i` is a second such map, so :math:`\sum_i P_i \log(P_i/Q_i)
+    \le D(p \| q)` for the interval probabilities :math:`P_i, Q_i`, which
+    are differences of normal distribution functions (no quadrature, no
+    sampling). The directions :math:`w` are the identity in ``d = 1``; in
+    ``d > 1``, Fisher's discriminant direction :math:`(\bar\Sigma_p +
+    \bar\Sigma_q)^{-1}(\bar\mu_p - \bar\mu_q)` of the overall means and
+    covariances, the generalised eigenvectors of :math:`(\bar\Sigma_p,
+    \bar\Sigma_q)` with the largest and smallest variance ratio, and the
+    leading principal axis of each mixture's component means. The
+    intervals are every half standard deviation of every projected
+    component out to 8, split where :math:`\log(p/q)` changes by more
+    than 0.2, and the two tails. The sum is taken as :math:`\sum_i P_i
+    \log(P_i/Q_i) - P_i + Q_i` (non-negative terms, log-probabilities from
+    ``scipy.special.log_ndtr`` on the side of each mean, so that tails
+    neither cancel nor underflow), and a rounding margin is subtracted: 10
+    times :math:`\sum_i \rho_i (\text{term}_i + 2 |Q_i - P_i|)` with
+    :math:`\rho_i = \epsilon (|\log P_i| + |\log Q_i|) + 3 \cdot 10^{-13}`,
+    a bound on the relative error of the computed :math:`P_i, Q_i` (every
+    interval is at least 0.001 standard deviations of every component
+    wide). In ``d = 1`` the binned bound is typically within 1 % of the
+    divergence. Both (i) and the result equal the closed form when each
+    side has one component.
 
     ``"exact"`` (``d = 1``) integrates :math:`p \log(p/q) - p + q \ge 0`
     (whose integral is the divergence) by adaptive Gauss-Legendre
@@ -746,6 +816,9 @@ def kl_gmm(
     .. [3] J.-L. Durrieu, J.-P. Thiran and F. Kelly, "Lower and upper
        bounds for approximation of the Kullback-Leibler divergence between
        Gaussian mixture models", ICASSP 2012, pp. 4833-4836.
+    .. [4] S. Kullback, *Information Theory and Statistics*, Wiley, 1959,
+       chapter 2: a statistic (a measurable map) cannot increase the
+       divergence, with equality when it is sufficient.
 
     Examples
     --------
@@ -757,7 +830,7 @@ def kl_gmm(
     0.171999
     >>> lo, hi = kl_gmm(p, q, method="lower"), kl_gmm(p, q, method="upper")
     >>> round(lo, 3), round(hi, 3)  # a proven bracket, without sampling
-    (0.112, 0.283)
+    (0.171, 0.283)
     >>> res = kl_gmm(p, q, n=100_000, rng=1)  # Monte Carlo with its error
     >>> round(res.value, 3), round(res.stderr, 3)
     (0.176, 0.002)
