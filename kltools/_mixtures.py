@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from ._closed_form import _cholesky, expm1mx, log_ratio, mvnormal_nats
+from ._closed_form import _EXP_COEFFS, _cholesky, expm1mx, log_ratio, mvnormal_nats
 from ._estimators import MonteCarloResult
 from ._validation import as_generator, as_real_array, check_count, log_base
 
@@ -288,6 +288,38 @@ def _lse(a: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.squeeze(top, axis) + np.log(np.exp(a - top).sum(axis=axis))
 
 
+#: Up to this many pairs of 1-D components, `_pair_kl` loops in Python
+#: floats (numpy's per-call overhead dominates such small arrays).
+_SMALL_PAIRS = 64
+_EXP_REV = _EXP_COEFFS[::-1]
+
+
+def _pair_kl_1d_small(f: _Mixture, g: _Mixture) -> np.ndarray:
+    """`_pair_kl` for d = 1 in Python floats: the same formulas as
+    `log_ratio` and `expm1mx` (series below 0.5, direct above)."""
+    out = []
+    for mf, sf in zip(f.means[:, 0].tolist(), f.chol[:, 0, 0].tolist(), strict=True):
+        row = []
+        for mg, sg in zip(
+            g.means[:, 0].tolist(), g.chol[:, 0, 0].tolist(), strict=True
+        ):
+            diff = sf - sg
+            near = abs(diff) < 0.5 * sg
+            u = math.log1p(diff / sg) if near else math.log(sf) - math.log(sg)
+            x = 2.0 * u
+            if abs(x) < 0.5:
+                acc = 0.0
+                for c in _EXP_REV:
+                    acc = acc * x + c
+                e = x * x * acc
+            else:
+                e = math.expm1(x) - x
+            b = (mg - mf) / sg
+            row.append(0.5 * (e + b * b))
+        out.append(row)
+    return np.array(out)
+
+
 def _pair_kl(f: _Mixture, g: _Mixture) -> np.ndarray:
     """``D(f_a || g_b)`` for every pair of components, shape (Kf, Kg).
 
@@ -301,6 +333,8 @@ def _pair_kl(f: _Mixture, g: _Mixture) -> np.ndarray:
         return np.reshape(kl, (1, 1))
     kf, d = f.means.shape
     kg = g.weights.size
+    if d == 1 and kf * kg <= _SMALL_PAIRS:
+        return _pair_kl_1d_small(f, g)
     if d == 1:  # scalar factors: the same formula without linear algebra
         sf, sg = f.chol[:, 0, 0][:, None], g.chol[:, 0, 0][None]
         b1 = (g.means[:, 0][None] - f.means[:, 0][:, None]) / sg

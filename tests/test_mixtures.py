@@ -632,3 +632,21 @@ def test_approximations_match_their_published_formulas():
     assert_allclose(kl_gmm(p, q, method="variational"), var, rtol=1e-13)
     assert_allclose(kl_gmm(p, q, method="product"), prod, rtol=1e-13)
     assert_allclose(kl_gmm(p, q, method="matched"), matched, rtol=1e-13)
+
+
+@pytest.mark.parametrize("k", [3, 9])  # 9 pairs: Python floats; 81: numpy
+def test_component_divergences_1d_match_kl_normal(k):
+    """Both 1-D paths of the pair divergences agree with kl_normal, also
+    for nearly equal scales (the series branch)."""
+    rng = np.random.default_rng(k)
+    sd = np.concatenate([rng.uniform(0.05, 5.0, k - 1), [1.0 + 1e-9]])
+    p = mix1d(np.full(k, 1 / k), rng.normal(0, 2, k), sd)
+    q = mix1d(np.full(k, 1 / k), rng.normal(0, 2, k), np.concatenate([sd[1:], [1.0]]))
+    f, g = _as_mixture(p, "p"), _as_mixture(q, "q")
+    ref = kl_normal(
+        f.means[:, :1],
+        np.sqrt(f.covs[:, 0, :1]),
+        g.means[:, 0],
+        np.sqrt(g.covs[:, 0, 0]),
+    )
+    assert_allclose(_pair_kl(f, g), ref, rtol=1e-13, atol=0)
