@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from ._closed_form import _cholesky, expm1mx, log_ratio, mvnormal_nats
+from ._closed_form import _EXP_COEFFS, _cholesky, expm1mx, log_ratio, mvnormal_nats
 from ._estimators import MonteCarloResult
 from ._validation import as_generator, as_real_array, check_count, log_base
 
@@ -82,13 +82,12 @@ def _sklearn_parts(obj: Any, name: str) -> tuple[Any, Any, Any]:
             f"`{name}.covariances_` must have shape {expected[kind]} for "
             f"covariance_type={kind!r}, got {cov.shape}"
         )
-    eye = np.eye(d)
     if kind == "tied":
         cov = np.broadcast_to(cov, (k, d, d))
     elif kind == "diag":
-        cov = cov[:, :, None] * eye
+        cov = cov[:, :, None] * np.eye(d)
     elif kind == "spherical":
-        cov = cov[:, None, None] * eye
+        cov = cov[:, None, None] * np.eye(d)
     return weights, means, cov
 
 
@@ -113,6 +112,43 @@ def _scipy_parts(obj: Any, name: str) -> tuple[Any, Any, Any]:
         means.append([float(mu)])
         variances.append([[float(sigma) ** 2]])
     return obj.weights, means, variances
+
+
+#: Tolerance on ``|sum(weights) - 1|``.
+_SUM_TOL = math.sqrt(np.finfo(np.float64).eps)
+#: Up to this many components, a 1-D mixture is put in canonical form with
+#: Python lists (numpy's per-call overhead dominates small arrays).
+_SMALL_K = 64
+
+
+def _canonical_1d(
+    weights: list[float], means: list[float], variances: list[float], name: str
+) -> _Mixture:
+    """`_as_mixture`'s canonical form for d = 1, from checked lists."""
+    if min(variances) <= 0.0:
+        raise ValueError(
+            f"a covariance of `{name}` is not positive definite (a variance "
+            f"is {min(variances):.6g}); a singular covariance has no density"
+        )
+    comps = sorted(
+        (m, v, w) for m, v, w in zip(means, variances, weights, strict=True) if w > 0
+    )
+    merged: list[list[Any]] = []
+    for m, v, w in comps:
+        if merged and merged[-1][0] == m and merged[-1][1] == v:
+            merged[-1][2].append(w)
+        else:
+            merged.append([m, v, [w]])
+    if len(merged) == 1:
+        # One normal: its weight is 1 (it passed the sum check), not
+        # 1 - 1e-16, so that the closed form comes out bit for bit.
+        w_arr = np.ones(1)
+    else:
+        # fsum: equal exact sums give equal weights (p == q is recognised)
+        w_arr = np.array([math.fsum(c[2]) for c in merged])
+    m_arr = np.array([c[0] for c in merged]).reshape(-1, 1)
+    covs = np.array([c[1] for c in merged]).reshape(-1, 1, 1)
+    return _Mixture(w_arr, m_arr, covs, np.sqrt(covs))
 
 
 def _as_mixture(obj: Any, name: str) -> _Mixture:
@@ -153,21 +189,39 @@ def _as_mixture(obj: Any, name: str) -> _Mixture:
             f"`{name}` covariances must have shape (K, d, d) = ({k}, {d}, {d}) "
             f"(full matrices, also for d = 1), got {covs.shape}"
         )
-    for arr, what in ((weights, "weights"), (means, "means"), (covs, "covariances")):
-        if not np.isfinite(arr).all():
-            raise ValueError(f"`{name}` {what} contain NaN or infinite entries")
-    if (weights < 0.0).any():
+    # One sum on the common path: it is finite only if every entry is (NaN
+    # and inf propagate); if not, find the culprit (or an overflowing sum).
+    if not math.isfinite(float(weights.sum() + means.sum() + covs.sum())):
+        for arr, what in (
+            (weights, "weights"),
+            (means, "means"),
+            (covs, "covariances"),
+        ):
+            if not np.isfinite(arr).all():
+                raise ValueError(f"`{name}` {what} contain NaN or infinite entries")
+    wl = weights.tolist()
+    if min(wl) < 0.0:
         raise ValueError(
-            f"`{name}` weights must be non-negative, smallest is {weights.min():.6g}"
+            f"`{name}` weights must be non-negative, smallest is {min(wl):.6g}"
         )
-    total = math.fsum(weights.tolist())
-    if abs(total - 1.0) > math.sqrt(np.finfo(np.float64).eps):
+    total = math.fsum(wl)
+    if abs(total - 1.0) > _SUM_TOL:
         raise ValueError(
             f"`{name}` weights must sum to 1, but they sum to {total:.10g}"
         )
+    if d == 1 and k <= _SMALL_K:
+        return _canonical_1d(wl, means[:, 0].tolist(), covs[:, 0, 0].tolist(), name)
     keep = weights > 0.0
     weights, means, covs = weights[keep], means[keep], covs[keep]
-    chol = _cholesky(covs, f"a covariance of `{name}`")
+    if d == 1:  # a 1 x 1 matrix is symmetric; its factor is the square root
+        if not (covs > 0.0).all():
+            raise ValueError(
+                f"a covariance of `{name}` is not positive definite (a variance "
+                f"is {covs.min():.6g}); a singular covariance has no density"
+            )
+        chol = np.sqrt(covs)
+    else:
+        chol = _cholesky(covs, f"a covariance of `{name}`")
     # Canonical order (lexicographic in mean, then covariance) and duplicate
     # components merged: the result does not depend on how the components
     # were listed, and p == q is recognised.
@@ -234,6 +288,38 @@ def _lse(a: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.squeeze(top, axis) + np.log(np.exp(a - top).sum(axis=axis))
 
 
+#: Up to this many pairs of 1-D components, `_pair_kl` loops in Python
+#: floats (numpy's per-call overhead dominates such small arrays).
+_SMALL_PAIRS = 64
+_EXP_REV = _EXP_COEFFS[::-1]
+
+
+def _pair_kl_1d_small(f: _Mixture, g: _Mixture) -> np.ndarray:
+    """`_pair_kl` for d = 1 in Python floats: the same formulas as
+    `log_ratio` and `expm1mx` (series below 0.5, direct above)."""
+    out = []
+    for mf, sf in zip(f.means[:, 0].tolist(), f.chol[:, 0, 0].tolist(), strict=True):
+        row = []
+        for mg, sg in zip(
+            g.means[:, 0].tolist(), g.chol[:, 0, 0].tolist(), strict=True
+        ):
+            diff = sf - sg
+            near = abs(diff) < 0.5 * sg
+            u = math.log1p(diff / sg) if near else math.log(sf) - math.log(sg)
+            x = 2.0 * u
+            if abs(x) < 0.5:
+                acc = 0.0
+                for c in _EXP_REV:
+                    acc = acc * x + c
+                e = x * x * acc
+            else:
+                e = math.expm1(x) - x
+            b = (mg - mf) / sg
+            row.append(0.5 * (e + b * b))
+        out.append(row)
+    return np.array(out)
+
+
 def _pair_kl(f: _Mixture, g: _Mixture) -> np.ndarray:
     """``D(f_a || g_b)`` for every pair of components, shape (Kf, Kg).
 
@@ -247,6 +333,8 @@ def _pair_kl(f: _Mixture, g: _Mixture) -> np.ndarray:
         return np.reshape(kl, (1, 1))
     kf, d = f.means.shape
     kg = g.weights.size
+    if d == 1 and kf * kg <= _SMALL_PAIRS:
+        return _pair_kl_1d_small(f, g)
     if d == 1:  # scalar factors: the same formula without linear algebra
         sf, sg = f.chol[:, 0, 0][:, None], g.chol[:, 0, 0][None]
         b1 = (g.means[:, 0][None] - f.means[:, 0][:, None]) / sg
@@ -318,34 +406,46 @@ def _matched(f: _Mixture, g: _Mixture) -> float:
 
 
 def _variational_upper(
-    f: _Mixture, g: _Mixture, kl_fg: np.ndarray, max_iter: int = 100
+    f: _Mixture, g: _Mixture, kl_fg: np.ndarray, max_iter: int = 200
 ) -> float:
     """Hershey-Olsen's variational upper bound, lowered by its fixed point.
 
-    After the optimal ``phi`` step the bound is ``sum_a pi_a (log pi_a -
-    log sum_b psi_ab exp(-D_ab))``; it is valid for any ``psi >= 0`` whose
-    column sums do not exceed ``omega_b``, so every iterate (including one
-    where entries underflow to 0) gives an upper bound, and each step lowers
-    it (block coordinate descent). Rows of ``exp(-D)`` are scaled by their
-    largest entry, which the bound adds back, so they cannot underflow.
+    Parametrise the coupling by ``phi >= 0`` alone, with ``psi_ab =
+    omega_b phi_ab / sum_a' phi_a'b`` (column sums ``omega``). After the
+    optimal ``phi`` step for that ``psi`` the bound is ``sum_a pi_a (log
+    pi_a - log sum_b psi_ab exp(-D_ab))``, so *every* ``phi >= 0`` with
+    positive columns gives an upper bound, and the smallest one seen is
+    returned. The map ``phi -> F(phi)`` is Hershey and Olsen's fixed-point
+    step (from ``phi = pi omega^T`` it reproduces their iteration). It
+    converges slowly when components overlap, so it is over-relaxed,
+    ``phi <- phi (F(phi) / phi)^1.8``, which keeps ``phi >= 0`` (hence a
+    bound) and takes a plain step after any step that did not lower the
+    bound. Rows of ``exp(-D)`` are scaled by their largest entry, which the
+    bound adds back, so they cannot underflow.
     """
     pi, om = f.weights, g.weights
     rowmin = kl_fg.min(axis=1)
     e = np.exp(rowmin[:, None] - kl_fg)
     offset = float(pi @ (np.log(pi) + rowmin))
-    psi = np.outer(pi, om)
-    best = math.inf
-    with np.errstate(divide="ignore"):  # a row underflowing to 0 gives +inf
+    pi_col = pi[:, None]
+    phi = np.outer(pi, om)
+    best = previous = math.inf
+    stalls = 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(max_iter):
-            s = psi * e
-            row = s.sum(axis=1)
-            value = offset - float(pi @ np.log(row))
-            if best < math.inf and not value < best - 1e-8 * abs(best):
-                return min(best, value)
-            best = value
-            phi = s * (pi / row)[:, None]
             col = phi.sum(axis=0)
-            psi = phi * (om / np.where(col > 0.0, col, 1.0))
+            s = phi * (e * (om / np.where(col > 0.0, col, 1.0)))
+            row = s.sum(axis=1)
+            # a row underflowing to 0 gives +inf, still a (useless) bound
+            value = offset - float(pi @ np.log(row))
+            stalls = 0 if value < best - 1e-8 * abs(best) else stalls + 1
+            if stalls == 2:
+                return min(best, value)
+            new = s * (pi_col / row[:, None])
+            if value < previous:  # over-relax; a plain step after an overshoot
+                new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** 1.8
+                new[~np.isfinite(new)] = 0.0
+            best, previous, phi = min(best, value), value, new
     return best
 
 
@@ -358,7 +458,7 @@ def _upper(f: _Mixture, g: _Mixture) -> float:
     return min(jensen, _variational_upper(f, g, kl_fg))
 
 
-def _lower(f: _Mixture, g: _Mixture) -> float:
+def _jensen_lower(f: _Mixture, g: _Mixture) -> float:
     # int f_a log f >= lse_a'(log pi_a' - D_aa') - H_a, and
     # -H_a - int f_a log g >= gap_a, so D >= sum_a pi_a (lse_a + gap_a).
     self_low = _lse(f.log_weights - _pair_kl(f, f))
@@ -367,6 +467,158 @@ def _lower(f: _Mixture, g: _Mixture) -> float:
     else:
         gap = -_entropies(f) - _lse(g.log_weights + _log_overlap(f, g))
     return float(f.weights @ (self_low + gap))
+
+
+#: Bin edges per component of the projected mixtures, in its standard
+#: deviations: every half deviation out to 8 (the tails are two more bins).
+_BIN_STEPS = np.arange(-8.0, 8.25, 0.5)
+_MAX_EDGES = 256
+#: Most pieces one bin is split into where log(p/q) varies fast.
+_MAX_SPLIT = 1024
+#: Most bins after splitting.
+_MAX_REFINED = 2048
+#: Target change of log(p/q) across one bin.
+_SPLIT = 0.3
+#: Edges are rounded to multiples of this many of the largest standard
+#: deviation, so every bin is at least 0.001 deviations wide for every
+#: component: then each bin probability, a difference of two normal tail
+#: probabilities on one side of the mean (at most 1.25 eps / 0.001 relative
+#: error from rounding the two), is relatively accurate to 3e-13.
+_MIN_WIDTH = 1e-3
+#: A relative error rho_i in bin i's probabilities moves its term ``p
+#: phi(log(q/p))`` (``phi(t) = e^t - 1 - t``) by at most ``rho_i (term_i + 2
+#: |q_i - p_i|)``; the margin subtracted is this many times the sum of
+#: those, with rho_i = eps (|log p_i| + |log q_i|) + 3e-13.
+_BIN_SAFETY = 10.0
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _lse_rows(a: np.ndarray) -> np.ndarray:
+    """``log(sum(exp(a), axis=0))``."""
+    top = a.max(axis=0)
+    return top + np.log(np.exp(a - top).sum(axis=0))
+
+
+def _binned_lower(
+    wf: np.ndarray,
+    mf: np.ndarray,
+    sf: np.ndarray,
+    wg: np.ndarray,
+    mg: np.ndarray,
+    sg: np.ndarray,
+    max_bins: int = _MAX_REFINED,
+) -> float:
+    """A proven lower bound on the KL between two 1-D mixtures, by binning.
+
+    Weights, means and standard deviations of each side. The divergence
+    between the bin probabilities is at most the divergence between the
+    densities (data processing); it is computed as ``sum_i p_i log(p_i /
+    q_i) - p_i + q_i``, whose terms are non-negative, so bins whose
+    probability underflows to 0 can be left out, and a margin for rounding
+    (`_BIN_SAFETY`) is subtracted.
+    """
+    from scipy.special import log_ndtr
+
+    mu = np.concatenate([mf, mg])
+    sd = np.concatenate([sf, sg])
+    edges = np.unique((mu[:, None] + sd[:, None] * _BIN_STEPS).ravel())
+    edges = edges[:: -(-edges.size // _MAX_EDGES)]
+    # Binning loses most where log(p/q) changes much within a bin (p's mass
+    # in a tail of a narrow q): split those bins so that it changes by
+    # about _SPLIT per bin. Any partition gives a bound.
+    kf = mf.size
+    z = (edges - mu[:, None]) / sd[:, None]
+    logc = -0.5 * z * z - np.log(sd)[:, None]
+    logp = _lse_rows(np.log(wf)[:, None] + logc[:kf]) - 0.5 * _LOG_2PI
+    ratio = logp - _lse_rows(np.log(wg)[:, None] + logc[kf:]) + 0.5 * _LOG_2PI
+    change = np.abs(np.diff(ratio))
+    # p's mass in the bin, roughly: bins that hold next to none stay whole.
+    mass = np.exp(np.maximum(logp[:-1], logp[1:])) * np.diff(edges)
+    pieces = np.where(mass * change > 1e-9, np.ceil(change / _SPLIT), 1.0)
+    pieces = np.minimum(pieces, _MAX_SPLIT)
+    if pieces.sum() > max_bins:
+        pieces = np.maximum(np.floor(pieces * (max_bins / pieces.sum())), 1.0)
+    if pieces.max() > 1.0:
+        pieces = pieces.astype(int)
+        reps = np.repeat(np.arange(pieces.size), pieces)
+        frac = np.arange(reps.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        width = np.diff(edges)
+        edges = np.append(edges[reps] + width[reps] * frac / pieces[reps], edges[-1])
+    # Edges on a grid of 0.001 of the largest deviation (rounding accuracy).
+    unit = _MIN_WIDTH * sd.max()
+    edges = np.unique(np.round(edges / unit)) * unit
+    z = (edges - mu[:, None]) / sd[:, None]  # (Kf + Kg, E)
+    # One log_ndtr per point, on the far side of the mean (relatively
+    # accurate); the near side from it is in [log 1/2, 0], accurate to eps.
+    far = log_ndtr(-np.abs(z))
+    near = np.log1p(-np.exp(far))
+    neg = z < 0.0
+    log_below, log_above = np.where(neg, far, near), np.where(neg, near, far)
+    # Each bin's log-probability from the side of the mean it lies on, so
+    # that far-tail bins keep their relative accuracy (and do not underflow);
+    # the two end bins are the tails beyond the first and last edge.
+    with np.errstate(divide="ignore"):  # the branch np.where discards
+        inner = np.where(
+            z[:, :-1] >= 0.0,
+            log_above[:, :-1] + np.log(-np.expm1(log_above[:, 1:] - log_above[:, :-1])),
+            log_below[:, 1:] + np.log(-np.expm1(log_below[:, :-1] - log_below[:, 1:])),
+        )
+    logs = np.concatenate([log_below[:, :1], inner, log_above[:, -1:]], axis=1)
+    lp = _lse_rows(np.log(wf)[:, None] + logs[:kf])
+    lq = _lse_rows(np.log(wg)[:, None] + logs[kf:])
+    pb, qb, t = np.exp(lp), np.exp(lq), lq - lp
+    with np.errstate(over="ignore", invalid="ignore"):
+        near = pb * expm1mx(np.minimum(t, 700.0))
+    terms = np.where(t < 700.0, near, qb - pb * (1.0 + t))
+    # Relative error of each bin probability: log_ndtr's (eps |log P|) and
+    # the differences' (see `_MIN_WIDTH`).
+    rho = _EPS * (np.abs(lp) + np.abs(lq)) + 3e-13
+    margin = _BIN_SAFETY * float((rho * (terms + 2.0 * np.abs(qb - pb))).sum())
+    return float(terms.sum()) - margin - 1e-300
+
+
+def _directions(f: _Mixture, g: _Mixture) -> np.ndarray:
+    """Unit directions (rows) onto which the mixtures are projected, d > 1.
+
+    The mean difference whitened by the average covariance (Fisher's
+    discriminant direction), the generalised eigenvectors of the two
+    overall covariances with the largest and smallest variance ratio, and
+    the leading principal axis of each mixture's component means.
+    """
+    mean_f, mean_g = f.weights @ f.means, g.weights @ g.means
+    cen_f, cen_g = f.means - mean_f, g.means - mean_g
+    scat_f = np.einsum("a,ai,aj->ij", f.weights, cen_f, cen_f)
+    scat_g = np.einsum("b,bi,bj->ij", g.weights, cen_g, cen_g)
+    cov_f = np.einsum("a,aij->ij", f.weights, f.covs) + scat_f
+    cov_g = np.einsum("b,bij->ij", g.weights, g.covs) + scat_g
+    rows = [np.linalg.solve(cov_f + cov_g, mean_f - mean_g)]
+    _, vecs = scipy.linalg.eigh(cov_f, cov_g)
+    rows += [vecs[:, 0], vecs[:, -1]]
+    for scat in (scat_f, scat_g):
+        rows.append(np.linalg.eigh(scat)[1][:, -1])
+    w = np.array(rows)
+    norm = np.linalg.norm(w, axis=1)
+    keep = norm > 0.0
+    return w[keep] / norm[keep, None]
+
+
+def _lower(f: _Mixture, g: _Mixture) -> float:
+    if f.weights.size == 1 and g.weights.size == 1:
+        return _jensen_lower(f, g)  # the closed form
+    d = f.means.shape[1]
+    if d == 1:  # the binned bound alone: Jensen's is far below it
+        wf, mf, sf = f.weights, f.means[:, 0], f.chol[:, 0, 0]
+        return _binned_lower(wf, mf, sf, g.weights, g.means[:, 0], g.chol[:, 0, 0])
+    best = _jensen_lower(f, g)
+    dirs = _directions(f, g)
+    for w in dirs:
+        mf, mg = f.means @ w, g.means @ w
+        sf = np.sqrt(np.einsum("i,kij,j->k", w, f.covs, w))
+        sg = np.sqrt(np.einsum("i,kij,j->k", w, g.covs, w))
+        # fewer bins per direction: several directions, many components
+        bound = _binned_lower(f.weights, mf, sf, g.weights, mg, sg, _MAX_REFINED // 4)
+        best = max(best, bound)
+    return best
 
 
 def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -532,8 +784,10 @@ def kl_gmm(
     joint convexity of KL (the log-sum inequality) gives
     :math:`D(p \| q) \le \sum_{ab} \phi_{ab} (\log(\phi_{ab}/\psi_{ab}) +
     D_{ab})`; it is minimised by their fixed-point iteration from
-    :math:`\phi = \psi = \pi \omega^\top`, and each iterate is a feasible
-    coupling, hence a bound. (ii) The bound of Durrieu, Thiran and Kelly
+    :math:`\phi = \psi = \pi \omega^\top`, over-relaxed (each step's
+    multiplicative change raised to the power 1.8, a plain step after any
+    step that did not lower the bound); every iterate is a feasible
+    coupling, hence a bound, and the smallest is returned. (ii) The bound of Durrieu, Thiran and Kelly
     [3]_ from Jensen's inequality on the two entropies: :math:`\int p_a
     \log q \ge \log \sum_b \omega_b e^{-D_{ab} - H_a}` (concavity of the
     log) and, by Gibbs' inequality and Jensen's,
@@ -551,15 +805,44 @@ def kl_gmm(
         \textstyle\sum_{a'} \pi_{a'} z_{aa'}\big)
         - \log \textstyle\sum_b \omega_b e^{-D_{ab}}\Big].
 
-    ``"lower"`` is Durrieu, Thiran and Kelly's lower bound [3]_,
+    ``"lower"`` is the largest of several lower bounds, and of 0
+    (:math:`D \ge 0`): (ii) alone in ``d = 1``, where (i) is far below it,
+    and (i) and (ii) in ``d > 1``. (i) Durrieu, Thiran and Kelly's bound [3]_,
     :math:`\int p_a \log p \ge \log \sum_{a'} \pi_{a'} e^{-D_{aa'}} - H_a`
     and :math:`\int p_a \log q \le \log \sum_b \omega_b t_{ab}` (Jensen),
     so :math:`D(p \| q) \ge \sum_a \pi_a [\log \sum_{a'} \pi_{a'}
     e^{-D_{aa'}} - H_a - \log \sum_b \omega_b t_{ab}]`; when `q` has one
     component the exact :math:`\int p_a \log q = -D_{a1} - H_a` replaces
-    the Jensen term. The result is the larger of this and 0
-    (:math:`D \ge 0`). Both bounds equal the closed form when each side
-    has one component.
+    the Jensen term. It is often below 0 when the divergence is small.
+    (ii) The data-processing inequality [4]_: for any measurable map
+    :math:`T`, :math:`D(p \circ T^{-1} \| q \circ T^{-1}) \le D(p \| q)`.
+    With :math:`T(x) = w^\top x` the images are the 1-D mixtures with
+    weights :math:`\pi_a`, means :math:`w^\top \mu_a` and variances
+    :math:`w^\top \Sigma_a w` (and :math:`\omega_b`, :math:`w^\top \nu_b`,
+    :math:`w^\top \Lambda_b w`); binning the line into intervals
+    :math:`I_i` is a second such map, so :math:`\sum_i P_i \log(P_i/Q_i)
+    \le D(p \| q)` for the interval probabilities :math:`P_i, Q_i`, which
+    are differences of normal distribution functions (no quadrature, no
+    sampling). The directions :math:`w` are the identity in ``d = 1``; in
+    ``d > 1``, Fisher's discriminant direction :math:`(\bar\Sigma_p +
+    \bar\Sigma_q)^{-1}(\bar\mu_p - \bar\mu_q)` of the overall means and
+    covariances, the generalised eigenvectors of :math:`(\bar\Sigma_p,
+    \bar\Sigma_q)` with the largest and smallest variance ratio, and the
+    leading principal axis of each mixture's component means. The
+    intervals are every half standard deviation of every projected
+    component out to 8, split where :math:`\log(p/q)` changes by more
+    than 0.3 (at most 2048 intervals in ``d = 1``, 512 per direction
+    otherwise), and the two tails. The sum is taken as :math:`\sum_i P_i
+    \log(P_i/Q_i) - P_i + Q_i` (non-negative terms, log-probabilities from
+    ``scipy.special.log_ndtr`` on the side of each mean, so that tails
+    neither cancel nor underflow), and a rounding margin is subtracted: 10
+    times :math:`\sum_i \rho_i (\text{term}_i + 2 |Q_i - P_i|)` with
+    :math:`\rho_i = \epsilon (|\log P_i| + |\log Q_i|) + 3 \cdot 10^{-13}`,
+    a bound on the relative error of the computed :math:`P_i, Q_i` (every
+    interval is at least 0.001 standard deviations of every component
+    wide). In ``d = 1`` the binned bound is typically within 1 % of the
+    divergence. Both (i) and the result equal the closed form when each
+    side has one component.
 
     ``"exact"`` (``d = 1``) integrates :math:`p \log(p/q) - p + q \ge 0`
     (whose integral is the divergence) by adaptive Gauss-Legendre
@@ -585,6 +868,9 @@ def kl_gmm(
     .. [3] J.-L. Durrieu, J.-P. Thiran and F. Kelly, "Lower and upper
        bounds for approximation of the Kullback-Leibler divergence between
        Gaussian mixture models", ICASSP 2012, pp. 4833-4836.
+    .. [4] S. Kullback, *Information Theory and Statistics*, Wiley, 1959,
+       chapter 2: a statistic (a measurable map) cannot increase the
+       divergence, with equality when it is sufficient.
 
     Examples
     --------
@@ -596,7 +882,7 @@ def kl_gmm(
     0.171999
     >>> lo, hi = kl_gmm(p, q, method="lower"), kl_gmm(p, q, method="upper")
     >>> round(lo, 3), round(hi, 3)  # a proven bracket, without sampling
-    (0.112, 0.283)
+    (0.17, 0.283)
     >>> res = kl_gmm(p, q, n=100_000, rng=1)  # Monte Carlo with its error
     >>> round(res.value, 3), round(res.stderr, 3)
     (0.176, 0.002)
