@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from ._closed_form import _EXP_COEFFS, _cholesky, expm1mx, log_ratio, mvnormal_nats
+from ._closed_form import _cholesky, mvnormal_nats
 from ._estimators import MonteCarloResult
+from ._numerics import expm1mx, expm1mx_scalar, log_ratio, log_ratio_scalar
 from ._validation import as_generator, as_real_array, check_count, log_base
 
 __all__ = ["kl_gmm"]
@@ -291,29 +292,18 @@ def _lse(a: np.ndarray, axis: int = -1) -> np.ndarray:
 #: Up to this many pairs of 1-D components, `_pair_kl` loops in Python
 #: floats (numpy's per-call overhead dominates such small arrays).
 _SMALL_PAIRS = 64
-_EXP_REV = _EXP_COEFFS[::-1]
 
 
 def _pair_kl_1d_small(f: _Mixture, g: _Mixture) -> np.ndarray:
-    """`_pair_kl` for d = 1 in Python floats: the same formulas as
-    `log_ratio` and `expm1mx` (series below 0.5, direct above)."""
+    """`_pair_kl` for d = 1 in Python floats: the scalar twins of `log_ratio`
+    and `expm1mx` from `kltools._numerics`."""
     out = []
     for mf, sf in zip(f.means[:, 0].tolist(), f.chol[:, 0, 0].tolist(), strict=True):
         row = []
         for mg, sg in zip(
             g.means[:, 0].tolist(), g.chol[:, 0, 0].tolist(), strict=True
         ):
-            diff = sf - sg
-            near = abs(diff) < 0.5 * sg
-            u = math.log1p(diff / sg) if near else math.log(sf) - math.log(sg)
-            x = 2.0 * u
-            if abs(x) < 0.5:
-                acc = 0.0
-                for c in _EXP_REV:
-                    acc = acc * x + c
-                e = x * x * acc
-            else:
-                e = math.expm1(x) - x
+            e = expm1mx_scalar(2.0 * log_ratio_scalar(sf, sg))
             b = (mg - mf) / sg
             row.append(0.5 * (e + b * b))
         out.append(row)
