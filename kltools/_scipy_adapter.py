@@ -24,9 +24,10 @@ family has its own quantile function), the ``"dirichlet_frozen"`` class name
 ``DiscreteDistribution``, ``ShiftedScaledDistribution``, ``Mixture`` and the
 ``_original_parameters`` of a new-infrastructure distribution).
 
-Checked against SciPy 1.17.1, the version the tests run with. The
-new-infrastructure import is guarded: with SciPy before 1.15 only the first
-two kinds are recognised (that path has not been run against an old SciPy).
+Checked against SciPy 1.17.1, the version the tests run with, and SciPy 1.15.0,
+the oldest the package allows (`make test-floor`), which has no
+``DiscreteDistribution`` yet. The new-infrastructure names are looked up one
+by one: with SciPy before 1.15 only the first two kinds are recognised.
 """
 
 from __future__ import annotations
@@ -44,18 +45,18 @@ from scipy.stats._distn_infrastructure import (
 from scipy.stats._multivariate import multi_rv_frozen, multi_rv_generic
 
 try:  # SciPy >= 1.15
-    from scipy.stats._distribution_infrastructure import (
-        ContinuousDistribution,
-        DiscreteDistribution,
-        Mixture,
-        ShiftedScaledDistribution,
-    )
-
-    _NEW: tuple[type, ...] = (ContinuousDistribution, DiscreteDistribution, Mixture)
+    from scipy.stats import _distribution_infrastructure as _infra
 except ImportError:  # pragma: no cover - older SciPy
-    ContinuousDistribution = DiscreteDistribution = Mixture = None  # type: ignore[assignment,misc]
-    ShiftedScaledDistribution = None  # type: ignore[assignment,misc]
-    _NEW = ()
+    _infra = None
+# Looked up one by one: DiscreteDistribution arrived after the rest (SciPy 1.15
+# has ContinuousDistribution, Mixture and ShiftedScaledDistribution only).
+ContinuousDistribution: Any = getattr(_infra, "ContinuousDistribution", None)
+DiscreteDistribution: Any = getattr(_infra, "DiscreteDistribution", None)
+Mixture: Any = getattr(_infra, "Mixture", None)
+ShiftedScaledDistribution: Any = getattr(_infra, "ShiftedScaledDistribution", None)
+_NEW: tuple[type, ...] = tuple(
+    c for c in (ContinuousDistribution, DiscreteDistribution, Mixture) if c is not None
+)
 
 __all__ = [
     "FAMILY_BASES",

@@ -20,9 +20,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
-import yaml
+
+# Book tests: they need the book's environment (requirements.txt), not the
+# package's test extra, so they skip where it is missing (make test-floor).
+nbformat = pytest.importorskip("nbformat")
+yaml = pytest.importorskip("yaml")
+pytest.importorskip("myst_parser")
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 CONFIG = BOOK.parent / "_config.yml"
