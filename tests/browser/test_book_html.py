@@ -11,8 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from htmlcheck import check_page
+
+# The repository root (not imported from conftest: the name `conftest` is
+# ambiguous beside the root conftest.py).
+ROOT = Path(__file__).resolve().parents[2]
 
 HTML = Path(os.environ.get("KL_HTML_DIR", ROOT / "_build" / "html"))
 SCREENSHOTS = Path(os.environ.get("KL_SCREENSHOT_DIR", ROOT / "_build" / "screenshots"))

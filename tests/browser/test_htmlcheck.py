@@ -10,10 +10,14 @@ import base64
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from htmlcheck import check_page
+
+# The repository root (not imported from conftest: the name `conftest` is
+# ambiguous beside the root conftest.py).
+ROOT = Path(__file__).resolve().parents[2]
 
 # A 1x1 transparent PNG, so the good page's image loads without any file.
 PIXEL = base64.b64encode(
