@@ -13,9 +13,9 @@ from ._validation import (
     as_real_array,
     check_count,
     check_entries,
+    check_sample,
     check_sums,
     log_base,
-    sample_matrix,
     sum_tolerance,
 )
 
@@ -351,8 +351,8 @@ def mi_knn(
     0.218
     """
     divisor = log_base(base)
-    x = sample_matrix(x, "x")
-    y = sample_matrix(y, "y")
+    x = check_sample(x, "x", as_matrix=True)
+    y = check_sample(y, "y", as_matrix=True)
     n = x.shape[0]
     if y.shape[0] != n:
         raise ValueError(

@@ -12,7 +12,13 @@ import scipy.linalg
 from ._closed_form import _cholesky, mvnormal_nats
 from ._estimators import MonteCarloResult
 from ._numerics import expm1mx, expm1mx_scalar, log_ratio, log_ratio_scalar
-from ._validation import as_generator, as_real_array, check_count, log_base
+from ._validation import (
+    as_generator,
+    as_real_array,
+    check_count,
+    check_option,
+    log_base,
+)
 
 __all__ = ["kl_gmm"]
 
@@ -879,8 +885,7 @@ def kl_gmm(
     >>> round(kl_gmm(p, p, method="upper"), 6)  # same mixture
     0.0
     """
-    if not isinstance(method, str) or method not in _METHODS:
-        raise ValueError(f"`method` must be one of {list(_METHODS)}, got {method!r}")
+    method = check_option(method, "method", tuple(_METHODS))
     divisor = log_base(base)
     f = _as_mixture(p, "p")
     g = _as_mixture(q, "q")

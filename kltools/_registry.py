@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _fallback
 from . import _scipy_adapter as sa
-from ._validation import log_base
+from ._validation import check_option, log_base
 
 __all__ = ["distribution_parameters", "kl_between", "register_kl"]
 
@@ -404,10 +404,7 @@ def kl_between(
     0.443147
     """
     divisor = log_base(base)
-    if method not in _METHODS:
-        raise ValueError(
-            f"`method` must be 'auto', 'closed' or 'numeric', got {method!r}"
-        )
+    method = check_option(method, "method", tuple(_METHODS))
     kind_p, kind_q = sa.kind(p, "p"), sa.kind(q, "q")
     fn = None if method == "numeric" else _lookup(sa.family(p), sa.family(q))
 

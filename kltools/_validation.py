@@ -366,11 +366,6 @@ def check_sample(
     return arr
 
 
-def sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
-    """Return a sample as a finite ``(n, d)`` float array (see `check_sample`)."""
-    return check_sample(x, name, as_matrix=True)
-
-
 def finite_array(x: ArrayLike, name: str) -> np.ndarray:
     """Convert `x` to a float64 array, rejecting NaN and infinite entries."""
     arr = as_real_array(x, name)
