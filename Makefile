@@ -12,13 +12,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: help venv mathjax book check-html test test-floor mutation bench lint clean
+.PHONY: help venv mathjax book check-html test test-floor explore mutation bench lint clean
 
 help:
 	@echo "make book   build the HTML book into _build/html"
 	@echo "make check-html  check every page of _build/html in headless Chromium, save screenshots"
 	@echo "make test   run unit, property and doctests, and strict nbval on every notebook"
 	@echo "make test-floor  fast tests against the minimum numpy and scipy"
+	@echo "make explore  the property tests on freshly drawn examples"
 	@echo "make mutation  share of 100 seeded mutants the tests kill"
 	@echo "make bench  run the benchmarks (prints timings and ratios)"
 	@echo "make lint   ruff check and format check, mypy on kltools/"
@@ -64,6 +65,11 @@ test-floor:
 		--ignore=tests/browser --ignore=kltools/_fitting.py --ignore=kltools/_plotting.py
 
 # Seeded sample of one-token mutants of kltools against its fast tests.
+# The property tests on freshly drawn examples (make test draws fixed ones).
+explore: venv
+	$(PY) -m pytest -q -p no:cacheprovider --hypothesis-profile=explore tests \
+		--ignore=tests/browser --ignore=tests/test_book_text.py
+
 mutation: venv
 	$(PY) tools/mutation.py --n 100 --seed 0
 

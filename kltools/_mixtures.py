@@ -433,24 +433,33 @@ def _variational_upper(
             s = phi * (e * (om / np.where(col > 0.0, col, 1.0)))
             row = s.sum(axis=1)
             # a row underflowing to 0 gives +inf, still a (useless) bound
-            value = offset - float(pi @ np.log(row))
+            log_row = np.log(row)
+            value = offset - float(pi @ log_row)
             stalls = 0 if value < best - 1e-8 * abs(best) else stalls + 1
             if stalls == 2:
-                return min(best, value)
+                best = min(best, value)
+                break
             new = s * (pi_col / row[:, None])
             if value < previous:  # over-relax; a plain step after an overshoot
                 new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** 1.8
                 new[~np.isfinite(new)] = 0.0
             best, previous, phi = min(best, value), value, new
-    return best
+    # Rounding: a few eps on each term's magnitude (the entries of kl_fg that
+    # matter are within a few units of their row's minimum), added so that
+    # the value stays an upper bound where the divergence is tiny.
+    scale = float(pi @ (np.abs(np.log(pi)) + rowmin + np.abs(log_row) + 1.0))
+    return best + _BOUND_ROUNDING * scale
 
 
 def _upper(f: _Mixture, g: _Mixture) -> float:
     kl_fg = _pair_kl(f, g)
     cross = _lse(g.log_weights - kl_fg)  # log sum_b w_b exp(-D(f_a||g_b))
     # Upper bound on int f_a log f, plus H(f_a): min(0, H_a + log sum z).
-    self_up = np.minimum(0.0, _entropies(f) + _lse(f.log_weights + _log_overlap(f, f)))
+    ent = _entropies(f)
+    self_up = np.minimum(0.0, ent + _lse(f.log_weights + _log_overlap(f, f)))
     jensen = float(f.weights @ (self_up - cross))
+    scale = float(f.weights @ (np.abs(ent) + np.abs(self_up) + np.abs(cross) + 1.0))
+    jensen += _BOUND_ROUNDING * scale
     return min(jensen, _variational_upper(f, g, kl_fg))
 
 
@@ -487,6 +496,9 @@ _MIN_WIDTH = 1e-3
 #: those, with rho_i = eps (|log p_i| + |log q_i|) + 3e-13.
 _BIN_SAFETY = 10.0
 _EPS = float(np.finfo(np.float64).eps)
+#: Margin added to the upper bounds, in eps times the magnitude of their
+#: terms: rounding cannot take them below the divergence.
+_BOUND_ROUNDING = 32.0 * _EPS
 
 
 def _lse_rows(a: np.ndarray) -> np.ndarray:
@@ -624,6 +636,14 @@ def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 _GL_X, _GL_W = _gauss_legendre(16)
 
+#: Relative rounding error of a log-density from `_log_pdf`, in units of
+#: (|log p| + 1): a few ulps from the quadratic form, the log-sum-exp and
+#: the constant.
+_ROUNDING = 8.0 * _EPS
+#: `_exact_1d` gives up (with an error, never a wrong value) beyond this
+#: many intervals to bisect at once.
+_MAX_INTERVALS = 1 << 16
+
 
 def _exact_1d(f: _Mixture, g: _Mixture, rtol: float = 1e-10) -> float:
     r"""``int p log(p/q) - p + q`` by adaptive Gauss-Legendre quadrature.
@@ -637,34 +657,46 @@ def _exact_1d(f: _Mixture, g: _Mixture, rtol: float = 1e-10) -> float:
     edges = np.unique((mu[:, None] + sd[:, None] * steps).ravel())
     a, b = edges[:-1], edges[1:]
 
-    def integrand(x: np.ndarray) -> np.ndarray:
+    def integrand(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lp = _log_pdf(f, x.reshape(-1, 1))
         lq = _log_pdf(g, x.reshape(-1, 1))
         t = lq - lp
         with np.errstate(over="ignore", invalid="ignore"):
             near = np.exp(lp) * expm1mx(np.minimum(t, 700.0))
             far = np.exp(lq) - np.exp(lp) * (1.0 + t)
-        return np.where(t < 700.0, near, far).reshape(x.shape)
+        value = np.where(t < 700.0, near, far)
+        # Rounding: lp and lq each carry an error of a few eps (|log| + 1),
+        # and the integrand's derivative in t is q - p, so the integrand
+        # carries |q - p| times the error of t. Where p and q nearly agree
+        # this, not the rule, limits the accuracy.
+        noise = np.abs(np.exp(lq) - np.exp(lp)) * (np.abs(lp) + np.abs(lq) + 2.0)
+        return value.reshape(x.shape), _ROUNDING * noise.reshape(x.shape)
 
-    def rule(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    def rule(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         half = 0.5 * (hi - lo)
         x = 0.5 * (hi + lo)[:, None] + half[:, None] * _GL_X
-        return half * (integrand(x) @ _GL_W)
+        value, noise = integrand(x)
+        return half * (value @ _GL_W), half * (noise @ _GL_W)
 
     done = 0.0
     for _ in range(100):
         mid = 0.5 * (a + b)
-        whole = rule(a, b)
-        left, right = rule(a, mid), rule(mid, b)
+        whole, noise_whole = rule(a, b)
+        (left, noise_left), (right, noise_right) = rule(a, mid), rule(mid, b)
         halves = left + right
         err = np.abs(whole - halves)
+        # The two estimates differ by rounding alone up to the sum of their
+        # rounding errors: below that, bisecting cannot help.
+        floor = noise_whole + noise_left + noise_right
         total = done + halves.sum()
-        if err.sum() <= rtol * total:
+        if err.sum() <= rtol * total + floor.sum():
             return float(total)
         # Keep intervals whose error is negligible; bisect the others.
-        ok = err <= rtol * total / err.size
+        ok = err <= rtol * total / err.size + floor
         done += halves[ok].sum()
         a, b, mid = a[~ok], b[~ok], mid[~ok]
+        if a.size > _MAX_INTERVALS:  # pragma: no cover
+            break
         a, b = np.concatenate([a, mid]), np.concatenate([mid, b])
     raise RuntimeError("adaptive quadrature did not converge")  # pragma: no cover
 
@@ -843,7 +875,11 @@ def kl_gmm(
     ``"exact"`` (``d = 1``) integrates :math:`p \log(p/q) - p + q \ge 0`
     (whose integral is the divergence) by adaptive Gauss-Legendre
     quadrature over :math:`\pm 40` standard deviations of every component,
-    to a relative error estimate below 1e-10.
+    to a relative error estimate below 1e-10; where `p` and `q` nearly
+    agree, rounding in the log-densities limits it instead, to an absolute
+    error of about :math:`10^{-14} \int |p - q|`. The upper bounds carry a
+    margin of a few ulps of their terms, so rounding cannot take them below
+    the divergence.
 
     Edge cases: zero-weight components are dropped; component order does
     not matter (components are sorted, and identical components merged,
@@ -910,8 +946,9 @@ def kl_gmm(
         )
     if f.same_as(g):
         return 0.0
-    if method == "exact" and f.weights.size == 1 and g.weights.size == 1:
-        return float(_pair_kl(f, g)[0, 0]) / divisor  # the closed form
+    if method != "product" and f.weights.size == 1 and g.weights.size == 1:
+        # the closed form (which every method but the product one reduces to)
+        return float(_pair_kl(f, g)[0, 0]) / divisor
     nats = {
         "variational": _variational,
         "product": _product,
