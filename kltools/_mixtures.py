@@ -426,7 +426,12 @@ def _variational_upper(
     pi_col = pi[:, None]
     phi = np.outer(pi, om)
     best = previous = math.inf
+    best_scale = 0.0
     stalls = 0
+    # Rounding: a few eps on each term's magnitude (the entries of kl_fg that
+    # matter are within a few units of their row's minimum) is added to the
+    # best value, so that it stays an upper bound where the divergence is tiny.
+    base_scale = pi @ (np.abs(np.log(pi)) + rowmin + 1.0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(max_iter):
             col = phi.sum(axis=0)
@@ -436,19 +441,16 @@ def _variational_upper(
             log_row = np.log(row)
             value = offset - float(pi @ log_row)
             stalls = 0 if value < best - 1e-8 * abs(best) else stalls + 1
+            if value < best:
+                best, best_scale = value, float(base_scale + pi @ np.abs(log_row))
             if stalls == 2:
-                best = min(best, value)
                 break
             new = s * (pi_col / row[:, None])
             if value < previous:  # over-relax; a plain step after an overshoot
                 new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** 1.8
                 new[~np.isfinite(new)] = 0.0
-            best, previous, phi = min(best, value), value, new
-    # Rounding: a few eps on each term's magnitude (the entries of kl_fg that
-    # matter are within a few units of their row's minimum), added so that
-    # the value stays an upper bound where the divergence is tiny.
-    scale = float(pi @ (np.abs(np.log(pi)) + rowmin + np.abs(log_row) + 1.0))
-    return best + _BOUND_ROUNDING * scale
+            previous, phi = value, new
+    return best + _BOUND_ROUNDING * best_scale
 
 
 def _upper(f: _Mixture, g: _Mixture) -> float:
@@ -490,10 +492,11 @@ _SPLIT = 0.3
 #: probabilities on one side of the mean (at most 1.25 eps / 0.001 relative
 #: error from rounding the two), is relatively accurate to 3e-13.
 _MIN_WIDTH = 1e-3
-#: A relative error rho_i in bin i's probabilities moves its term ``p
-#: phi(log(q/p))`` (``phi(t) = e^t - 1 - t``) by at most ``rho_i (term_i + 2
-#: |q_i - p_i|)``; the margin subtracted is this many times the sum of
-#: those, with rho_i = eps (|log p_i| + |log q_i|) + 3e-13.
+#: A relative error rho_i in bin i's probabilities moves its term ``T_i =
+#: (q_i - p_i) - p_i log(q_i / p_i)`` by at most ``rho_i (|q_i - p_i| + p_i
+#: |log(q_i / p_i)|) <= rho_i (T_i + 2 |q_i - p_i|)``; the margin subtracted
+#: is this many times the sum of those, with rho_i = eps (|log p_i| + |log
+#: q_i| + 4) + 3e-13.
 _BIN_SAFETY = 10.0
 _EPS = float(np.finfo(np.float64).eps)
 #: Margin added to the upper bounds, in eps times the magnitude of their
@@ -501,10 +504,11 @@ _EPS = float(np.finfo(np.float64).eps)
 _BOUND_ROUNDING = 32.0 * _EPS
 
 
-def _lse_rows(a: np.ndarray) -> np.ndarray:
-    """``log(sum(exp(a), axis=0))``."""
-    top = a.max(axis=0)
-    return top + np.log(np.exp(a - top).sum(axis=0))
+def _lse_split(a: np.ndarray, k: int) -> np.ndarray:
+    """Log-sum-exp of rows ``[:k]`` and of rows ``[k:]`` of `a`: shape (2, E)."""
+    top = np.maximum.reduceat(a, [0, k], axis=0)
+    scaled = np.exp(a - np.repeat(top, [k, a.shape[0] - k], axis=0))
+    return top + np.log(np.add.reduceat(scaled, [0, k], axis=0))
 
 
 def _binned_lower(
@@ -520,68 +524,70 @@ def _binned_lower(
 
     Weights, means and standard deviations of each side. The divergence
     between the bin probabilities is at most the divergence between the
-    densities (data processing); it is computed as ``sum_i p_i log(p_i /
-    q_i) - p_i + q_i``, whose terms are non-negative, so bins whose
-    probability underflows to 0 can be left out, and a margin for rounding
-    (`_BIN_SAFETY`) is subtracted.
+    densities (data processing); it is computed as ``sum_i (q_i - p_i) -
+    p_i log(q_i / p_i)``, whose terms are non-negative, and a margin for
+    rounding (`_BIN_SAFETY`) is subtracted.
     """
     from scipy.special import log_ndtr
 
-    mu = np.concatenate([mf, mg])
+    kf = mf.size
+    mu = np.concatenate([mf, mg])[:, None]
     sd = np.concatenate([sf, sg])
-    edges = np.unique((mu[:, None] + sd[:, None] * _BIN_STEPS).ravel())
+    inv = 1.0 / sd[:, None]
+    logw = np.log(np.concatenate([wf, wg]))[:, None]
+    edges = np.unique((mu + sd[:, None] * _BIN_STEPS).ravel())
     edges = edges[:: -(-edges.size // _MAX_EDGES)]
     # Binning loses most where log(p/q) changes much within a bin (p's mass
     # in a tail of a narrow q): split those bins so that it changes by
     # about _SPLIT per bin. Any partition gives a bound.
-    kf = mf.size
-    z = (edges - mu[:, None]) / sd[:, None]
-    logc = -0.5 * z * z - np.log(sd)[:, None]
-    logp = _lse_rows(np.log(wf)[:, None] + logc[:kf]) - 0.5 * _LOG_2PI
-    ratio = logp - _lse_rows(np.log(wg)[:, None] + logc[kf:]) + 0.5 * _LOG_2PI
-    change = np.abs(np.diff(ratio))
+    z = (edges - mu) * inv
+    dens = _lse_split(logw + np.log(inv) - 0.5 * z * z, kf)  # log p, log q + const
+    change = np.abs(np.diff(dens[0] - dens[1]))
     # p's mass in the bin, roughly: bins that hold next to none stay whole.
-    mass = np.exp(np.maximum(logp[:-1], logp[1:])) * np.diff(edges)
-    pieces = np.where(mass * change > 1e-9, np.ceil(change / _SPLIT), 1.0)
-    pieces = np.minimum(pieces, _MAX_SPLIT)
-    if pieces.sum() > max_bins:
-        pieces = np.maximum(np.floor(pieces * (max_bins / pieces.sum())), 1.0)
+    mass = np.exp(np.maximum(dens[0, :-1], dens[0, 1:]) - 0.5 * _LOG_2PI)
+    mass *= np.diff(edges)
+    pieces = np.where(
+        mass * change > 1e-9, np.minimum(np.ceil(change / _SPLIT), _MAX_SPLIT), 1.0
+    )
+    total = pieces.sum()
+    if total > max_bins:
+        pieces = np.maximum(np.floor(pieces * (max_bins / total)), 1.0)
     if pieces.max() > 1.0:
         pieces = pieces.astype(int)
         reps = np.repeat(np.arange(pieces.size), pieces)
         frac = np.arange(reps.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
         width = np.diff(edges)
         edges = np.append(edges[reps] + width[reps] * frac / pieces[reps], edges[-1])
-    # Edges on a grid of 0.001 of the largest deviation (rounding accuracy).
+    # Edges on a grid of 0.001 of the largest deviation (rounding accuracy);
+    # they are sorted, so rounding only repeats some, which are dropped.
     unit = _MIN_WIDTH * sd.max()
-    edges = np.unique(np.round(edges / unit)) * unit
-    z = (edges - mu[:, None]) / sd[:, None]  # (Kf + Kg, E)
-    # One log_ndtr per point, on the far side of the mean (relatively
-    # accurate); the near side from it is in [log 1/2, 0], accurate to eps.
-    far = log_ndtr(-np.abs(z))
-    near = np.log1p(-np.exp(far))
-    neg = z < 0.0
-    log_below, log_above = np.where(neg, far, near), np.where(neg, near, far)
-    # Each bin's log-probability from the side of the mean it lies on, so
-    # that far-tail bins keep their relative accuracy (and do not underflow);
-    # the two end bins are the tails beyond the first and last edge.
-    with np.errstate(divide="ignore"):  # the branch np.where discards
-        inner = np.where(
-            z[:, :-1] >= 0.0,
-            log_above[:, :-1] + np.log(-np.expm1(log_above[:, 1:] - log_above[:, :-1])),
-            log_below[:, 1:] + np.log(-np.expm1(log_below[:, :-1] - log_below[:, 1:])),
-        )
-    logs = np.concatenate([log_below[:, :1], inner, log_above[:, -1:]], axis=1)
-    lp = _lse_rows(np.log(wf)[:, None] + logs[:kf])
-    lq = _lse_rows(np.log(wg)[:, None] + logs[kf:])
+    edges = np.round(edges / unit)
+    edges = edges[np.flatnonzero(np.diff(edges, prepend=-np.inf))] * unit
+    z = (edges - mu) * inv  # (Kf + Kg, E)
+    # A bin [a, b] right of a component's mean has probability Q(za) -
+    # Q(zb), with Q(x) = ndtr(-x); any other Q(-zb) - Q(-za). With u < v the
+    # two arguments, log P = log Q(u) + log(1 - Q(v) / Q(u)): one-sided
+    # tail probabilities keep far-tail bins relatively accurate (and from
+    # underflowing). The two end bins are the tails beyond the end edges.
+    right = z[:, :-1] >= 0.0
+    u = np.where(right, z[:, :-1], -z[:, 1:])
+    v = np.where(right, z[:, 1:], -z[:, :-1])
+    log_qu = log_ndtr(-u)
+    with np.errstate(divide="ignore"):  # a bin narrower than rounding: P = 0
+        inner = log_qu + np.log(-np.expm1(log_ndtr(-v) - log_qu))
+    logs = np.concatenate([log_ndtr(z[:, :1]), inner, log_ndtr(-z[:, -1:])], axis=1)
+    lp, lq = _lse_split(logs + logw, kf)
     pb, qb, t = np.exp(lp), np.exp(lq), lq - lp
-    with np.errstate(over="ignore", invalid="ignore"):
-        near = pb * expm1mx(np.minimum(t, 700.0))
-    terms = np.where(t < 700.0, near, qb - pb * (1.0 + t))
+    # p phi(t), phi(t) = e^t - 1 - t, from t alone where p e^t cannot
+    # overflow (q - p would cancel where they agree); q - p (1 + t) beyond.
+    terms = np.where(
+        t < 700.0, pb * (np.expm1(np.minimum(t, 700.0)) - t), qb - pb * (1.0 + t)
+    )
     # Relative error of each bin probability: log_ndtr's (eps |log P|) and
-    # the differences' (see `_MIN_WIDTH`).
-    rho = _EPS * (np.abs(lp) + np.abs(lq)) + 3e-13
-    margin = _BIN_SAFETY * float((rho * (terms + 2.0 * np.abs(qb - pb))).sum())
+    # the differences' (see `_MIN_WIDTH`); expm1, the subtraction and the
+    # products add a few eps of |q - p| + p |t| <= term + 2 |q - p|.
+    rho = _EPS * (np.abs(lp) + np.abs(lq) + 4.0) + 3e-13
+    margin = _BIN_SAFETY * float((rho * (np.abs(terms) + 2.0 * np.abs(qb - pb))).sum())
     return float(terms.sum()) - margin - 1e-300
 
 
