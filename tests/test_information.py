@@ -91,6 +91,18 @@ def test_batch_of_joints():
     assert mutual_information(joint[None]).shape == (1, 2)
 
 
+def test_batch_of_count_tables_with_normalize():
+    """Each table of a batch is normalized by its own total.
+
+    Kills a batch shape taken from the wrong axes (``shape[:-3]``), which
+    cannot broadcast the per-table sums back onto a batch of two.
+    """
+    counts = np.stack([np.diag([3.0, 3.0]), np.full((2, 2), 7.0)])
+    assert_allclose(mutual_information(counts, normalize=True), [math.log(2), 0.0])
+    batch = np.stack([counts, 2.0 * counts])  # shape (2, 2, 2, 2)
+    assert_allclose(mutual_information(batch, normalize=True), [[math.log(2), 0.0]] * 2)
+
+
 def test_never_negative_near_independence():
     """Rounding in nearly independent tables is clamped, not reported below 0."""
     rng = np.random.default_rng(3)
@@ -312,6 +324,11 @@ def test_mi_knn_errors():
         mi_knn(x, np.ones(10))
     with pytest.raises(ValueError, match="column 0 of `y` is constant"):
         mi_knn(x, np.ones(10), standardize=False, ties="jitter")
+    # The first constant column is named, not the first with a small spread
+    # (column 0 has sd 0.5 < 1, column 1 is constant).
+    two = np.column_stack([np.tile([0.0, 1.0], 5), np.ones(10)])
+    with pytest.raises(ValueError, match="column 1 of `y` is constant"):
+        mi_knn(x, two)
     with pytest.raises(ValueError, match="`x` contains NaN or infinite"):
         mi_knn(np.r_[x[:-1], np.nan], x)
     with pytest.raises(ValueError, match=r"`y` must have shape \(n,\) or \(n, d\)"):
