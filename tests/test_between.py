@@ -308,6 +308,19 @@ def test_numeric_node_rounded_onto_p_upper_endpoint_in_q_zero():
     assert_allclose(got, 1 - math.log(2), rtol=1e-10)
 
 
+def test_numeric_q_median_deep_in_p_tail():
+    """KL(N(0, 1) || N(+-25, 1)) = 25**2 / 2 = 312.5, by quadrature.
+
+    q's median sits where p's tail probability is about 3e-138, so method A
+    has nodes with t below 1e-100 in the piece next to it; only nodes where
+    q's log-density is -inf may mark the integral as deeply infinite
+    (``g == inf``, not ``!=``).
+    """
+    for m in (25.0, -25.0):
+        got = kl_between(S.norm(), S.norm(m), method="numeric")
+        assert_allclose(got, m * m / 2, rtol=1e-12)
+
+
 def test_numeric_power_law_tail_beyond_normal_overflow():
     """KL(t(2.05) || N(0, 1)): q's log-density overflows beyond |x| ~ 1e154.
 

@@ -189,6 +189,21 @@ def test_counts_follow_rounded_distance():
     np.testing.assert_array_equal(_count_within_sorted(xs, x, r), expected)
 
 
+def test_counts_of_points_outside_the_sorted_range():
+    """Centres below the smallest and above the largest point, radii short of them.
+
+    The boundaries then sit at 0 or n, where the stepping must not look at
+    xs[-1] (``hi > 0``, ``lo > 0``) or past the end (``hi < n``, ``lo < n``);
+    counts against the definition (0 for the short radii, all with a large one).
+    """
+    xs = np.arange(1.0, 6.0)
+    x = np.array([-1.0, 0.0, 7.0, 10.0, 3.0, -1.0, 10.0])
+    r = np.array([0.5, 0.9, 1.5, 4.0, 0.25, 100.0, 100.0])
+    expected = (np.abs(xs[None, :] - x[:, None]) <= r[:, None]).sum(axis=1)
+    np.testing.assert_array_equal(expected, [0, 0, 0, 0, 1, 5, 5])
+    np.testing.assert_array_equal(_count_within_sorted(xs, x, r), expected)
+
+
 def test_bivariate_normal_converges():
     """Mean of 10 seeds within 3 standard errors of -log(1 - rho^2)/2, n = 2000, 20000.
 
