@@ -321,6 +321,18 @@ def test_numeric_q_median_deep_in_p_tail():
         assert_allclose(got, m * m / 2, rtol=1e-12)
 
 
+def test_summation_refuses_a_power_law_tail_early():
+    """zipf(1.5) has sf(k) ~ k^-0.5 / (0.5 zeta(1.5)): its mass beyond 2**22
+    points is still about 1e-4, so summation to 1e-18 is hopeless.
+
+    The exponent fitted from two block ends must be 0.5 and predict this
+    after the first 2**16 or so points, well before the 2**22-point limit
+    (an exponent 0 / alpha in the prediction only gives up at the limit).
+    """
+    with pytest.raises(NotImplementedError, match=r"decaying as x\^-0\.5\b"):
+        kl_between(S.zipf(1.5), S.zipf(1.6), method="numeric")
+
+
 def test_numeric_power_law_tail_beyond_normal_overflow():
     """KL(t(2.05) || N(0, 1)): q's log-density overflows beyond |x| ~ 1e154.
 
