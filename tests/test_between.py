@@ -271,6 +271,87 @@ def test_every_builtin_pair_has_a_reference_case():
     assert names <= registered
 
 
+def test_binom_with_zero_trials_is_zero():
+    """binom(0, p) is a point mass at 0 whatever p, so KL between two is 0.
+
+    Also where the Bernoulli divergence of the success probabilities is
+    infinite (p_q = 1); n = 3 beside it is 3 KL(Bern(0.3) || Bern(0.6)).
+    Kills a wrong value (1 for 0) in the n = 0 branch.
+    """
+    got = kl_between(
+        S.binom([0, 0, 3], [0.3, 0.3, 0.3]), S.binom([0, 0, 3], [0.6, 1.0, 0.6])
+    )
+    bern = 0.3 * math.log(0.3 / 0.6) + 0.7 * math.log(0.7 / 0.4)
+    assert_allclose(got, [0.0, 0.0, 3 * bern], rtol=1e-14, atol=0)
+
+
+def test_numeric_node_rounded_onto_p_endpoint_in_q_zero():
+    """KL(Exp(1) || Gamma(2, 1)), both shifted to loc = 1, is Euler's gamma.
+
+    log p - log q = -log(x - 1), so the divergence is -E log Exp(1) = gamma
+    (0.5772156649015329). Nodes 1 + t with t below 1e-16 round onto x = 1,
+    p's endpoint, where q's density is 0; they carry no mass and must be
+    skipped (``x > p_lo``, not ``>=``, which reports q underflowing).
+    """
+    got = kl_between(S.expon(loc=1), S.gamma(2, loc=1), method="numeric")
+    assert_allclose(got, np.euler_gamma, rtol=1e-10)
+
+
+def test_numeric_node_rounded_onto_p_upper_endpoint_in_q_zero():
+    """KL(U(0, 1) || Beta(1, 2)) = -log 2 - E log(1 - U) = 1 - log 2.
+
+    Nodes 1 - t with t below 1e-16 round onto x = 1, U's upper endpoint,
+    where Beta(1, 2)'s density 2 (1 - x) is 0: skipped by ``x < p_hi``; a
+    ``<=`` there reports q underflowing instead of the value.
+    """
+    got = kl_between(S.uniform(), S.beta(1, 2), method="numeric")
+    assert_allclose(got, 1 - math.log(2), rtol=1e-10)
+
+
+def test_numeric_q_median_deep_in_p_tail():
+    """KL(N(0, 1) || N(+-25, 1)) = 25**2 / 2 = 312.5, by quadrature.
+
+    q's median sits where p's tail probability is about 3e-138, so method A
+    has nodes with t below 1e-100 in the piece next to it; only nodes where
+    q's log-density is -inf may mark the integral as deeply infinite
+    (``g == inf``, not ``!=``).
+    """
+    for m in (25.0, -25.0):
+        got = kl_between(S.norm(), S.norm(m), method="numeric")
+        assert_allclose(got, m * m / 2, rtol=1e-12)
+
+
+def test_summation_refuses_a_power_law_tail_early():
+    """zipf(1.5) has sf(k) ~ k^-0.5 / (0.5 zeta(1.5)): its mass beyond 2**22
+    points is still about 1e-4, so summation to 1e-18 is hopeless.
+
+    The exponent fitted from two block ends must be 0.5 and predict this
+    after the first 2**16 or so points, well before the 2**22-point limit
+    (an exponent 0 / alpha in the prediction only gives up at the limit).
+    """
+    with pytest.raises(NotImplementedError, match=r"decaying as x\^-0\.5\b"):
+        kl_between(S.zipf(1.5), S.zipf(1.6), method="numeric")
+
+
+def test_numeric_power_law_tail_beyond_normal_overflow():
+    """KL(t(2.05) || N(0, 1)): q's log-density overflows beyond |x| ~ 1e154.
+
+    There the integrand still decays only as |x|^-1.05, and the power-law
+    tail beyond the last node (exponent gamma = 0.05) matters at 1e-8. The
+    reference is -h(t_nu) + log(2 pi) / 2 + nu / (2 (nu - 2)) with the
+    entropy of Student's t, in mpmath 1.4.1 (mp.dps = 30)::
+
+        n = mp.mpf(2.05)
+        h = (n + 1) / 2 * (mp.digamma((n + 1) / 2) - mp.digamma(n / 2)) \
+            + mp.log(mp.sqrt(n) * mp.beta(n / 2, mp.mpf(1) / 2))
+        -h + mp.log(2 * mp.pi) / 2 + n / (2 * (n - 2))  # 19.472437818886255603
+
+    Kills a wrong sign in the tail exponent's estimate.
+    """
+    got = kl_between(S.t(2.05), S.norm(), method="numeric")
+    assert_allclose(got, 19.472437818886255603, rtol=1e-9)
+
+
 def test_dirichlet_two_components_is_beta():
     """Dir(a, b) vs Dir(c, d) equals Beta(a, b) vs Beta(c, d) (numerically too)."""
     got = kl_between(S.dirichlet([0.5, 0.7]), S.dirichlet([2, 2]))

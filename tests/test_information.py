@@ -91,6 +91,18 @@ def test_batch_of_joints():
     assert mutual_information(joint[None]).shape == (1, 2)
 
 
+def test_batch_of_count_tables_with_normalize():
+    """Each table of a batch is normalized by its own total.
+
+    Kills a batch shape taken from the wrong axes (``shape[:-3]``), which
+    cannot broadcast the per-table sums back onto a batch of two.
+    """
+    counts = np.stack([np.diag([3.0, 3.0]), np.full((2, 2), 7.0)])
+    assert_allclose(mutual_information(counts, normalize=True), [math.log(2), 0.0])
+    batch = np.stack([counts, 2.0 * counts])  # shape (2, 2, 2, 2)
+    assert_allclose(mutual_information(batch, normalize=True), [[math.log(2), 0.0]] * 2)
+
+
 def test_never_negative_near_independence():
     """Rounding in nearly independent tables is clamped, not reported below 0."""
     rng = np.random.default_rng(3)
@@ -174,6 +186,21 @@ def test_counts_follow_rounded_distance():
     x = rng.choice(xs, 200)
     r = np.abs(rng.choice(xs, 200) - x)  # radii that are exact rounded distances
     expected = (np.abs(xs[None, :] - x[:, None]) <= r[:, None]).sum(axis=1)
+    np.testing.assert_array_equal(_count_within_sorted(xs, x, r), expected)
+
+
+def test_counts_of_points_outside_the_sorted_range():
+    """Centres below the smallest and above the largest point, radii short of them.
+
+    The boundaries then sit at 0 or n, where the stepping must not look at
+    xs[-1] (``hi > 0``, ``lo > 0``) or past the end (``hi < n``, ``lo < n``);
+    counts against the definition (0 for the short radii, all with a large one).
+    """
+    xs = np.arange(1.0, 6.0)
+    x = np.array([-1.0, 0.0, 7.0, 10.0, 3.0, -1.0, 10.0])
+    r = np.array([0.5, 0.9, 1.5, 4.0, 0.25, 100.0, 100.0])
+    expected = (np.abs(xs[None, :] - x[:, None]) <= r[:, None]).sum(axis=1)
+    np.testing.assert_array_equal(expected, [0, 0, 0, 0, 1, 5, 5])
     np.testing.assert_array_equal(_count_within_sorted(xs, x, r), expected)
 
 
@@ -312,6 +339,11 @@ def test_mi_knn_errors():
         mi_knn(x, np.ones(10))
     with pytest.raises(ValueError, match="column 0 of `y` is constant"):
         mi_knn(x, np.ones(10), standardize=False, ties="jitter")
+    # The first constant column is named, not the first with a small spread
+    # (column 0 has sd 0.5 < 1, column 1 is constant).
+    two = np.column_stack([np.tile([0.0, 1.0], 5), np.ones(10)])
+    with pytest.raises(ValueError, match="column 1 of `y` is constant"):
+        mi_knn(x, two)
     with pytest.raises(ValueError, match="`x` contains NaN or infinite"):
         mi_knn(np.r_[x[:-1], np.nan], x)
     with pytest.raises(ValueError, match=r"`y` must have shape \(n,\) or \(n, d\)"):

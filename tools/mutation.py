@@ -40,6 +40,7 @@ MODULE_TESTS: dict[str, list[str]] = {
         "tests/test_bootstrap.py",
     ],
     "_numerics": [
+        "tests/test_numerics.py",
         "tests/test_discrete.py",
         "tests/test_discrete_accuracy.py",
         "tests/test_grid.py",
