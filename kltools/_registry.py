@@ -159,7 +159,7 @@ def _lookup(tp: type, tq: type) -> KLFunction | None:
             f"using {best[1].__name__} (nearer in p's class hierarchy). "
             "Register the exact pair to decide.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
     return best[1]
 

@@ -817,3 +817,16 @@ def test_register_kl_rejects_non_callable():
     """Decorating something that is not callable is a TypeError."""
     with pytest.raises(TypeError, match="must decorate a function"):
         register_kl(S.norm, S.norm)(3.0)
+
+
+def test_new_infrastructure_batch_and_invalid_parameters():
+    """SciPy's new Normal with array parameters gives one divergence per
+    element (closed form log(s_q / s_p) + (s_p^2 + (m_p - m_q)^2) / (2 s_q^2)
+    - 1/2, written here), and a NaN parameter is refused by name."""
+    from scipy.stats import Normal
+
+    got = kl_between(Normal(mu=[0.0, 1.0], sigma=1.0), Normal(mu=0.0, sigma=2.0))
+    want = [math.log(2.0) + (1.0 + m**2) / 8.0 - 0.5 for m in (0.0, 1.0)]
+    np.testing.assert_allclose(got, want, rtol=1e-14)
+    with pytest.raises(ValueError, match=r"`p` has invalid parameters"):
+        kl_between(Normal(mu=0.0, sigma=[1.0, np.nan]), Normal())
