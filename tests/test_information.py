@@ -364,3 +364,21 @@ def test_refuses_to_standardize_overflowing_data():
     x = np.array([1e308, -1e308, 0.0, 5.0])
     with pytest.raises(ValueError, match="`x` is too large to standardize"):
         mi_knn(x, np.arange(4.0), k=1)
+
+
+def test_jitter_follows_the_documented_recipe():
+    """ties="jitter" is the Notes' recipe, written out here: each column
+    moved by uniform noise on [-h, h], h = 1e-3 times its smallest gap
+    between distinct values (here 1 and 0.5), drawn from default_rng(seed)
+    for x then y, seeds 0 to 4, and the tie-free estimates averaged."""
+    rng = np.random.default_rng(12)
+    x = rng.integers(0, 6, 300).astype(float)
+    y = np.round(x + rng.normal(0.0, 1.0, 300) * 2) / 2  # a grid of 0.5
+    want = []
+    for seed in range(5):
+        r = np.random.default_rng(seed)
+        xj = x[:, None] + r.uniform(-1.0, 1.0, (300, 1)) * 1e-3
+        yj = y[:, None] + r.uniform(-1.0, 1.0, (300, 1)) * 0.5e-3
+        want.append(mi_knn(xj, yj, standardize=False))
+    got = mi_knn(x, y, ties="jitter", standardize=False)
+    assert_allclose(got, math.fsum(want) / 5, rtol=1e-12)
