@@ -37,3 +37,15 @@ def test_bad_input():
         count_vectors(-1, 2)
     with pytest.raises(ValueError, match="more than 1000000"):
         count_vectors(200, 6)
+
+
+def test_n_count_vectors_counts_them():
+    """comb(n + k - 1, k - 1) against a brute-force count of the vectors."""
+    from kltools._multinomial import n_count_vectors
+
+    for n in range(6):
+        for k in range(1, 5):
+            brute = sum(
+                1 for c in itertools.product(range(n + 1), repeat=k) if sum(c) == n
+            )
+            assert n_count_vectors(n, k) == brute == len(count_vectors(n, k)), (n, k)
