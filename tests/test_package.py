@@ -1,6 +1,7 @@
 """Package-level checks: lazy heavy imports, a complete public API."""
 
 import inspect
+import re
 import subprocess
 import sys
 
@@ -71,3 +72,33 @@ def test_package_docstring_is_valid_restructuredtext():
         settings_overrides={"warning_stream": stream, "report_level": 2},
     )
     assert stream.getvalue() == ""
+
+
+def test_readme_module_table_matches_the_package():
+    """README's module table lists every module of kltools, no stale one, and
+    each public function under the module that defines it."""
+    from pathlib import Path
+
+    root = Path(kltools.__file__).resolve().parent
+    readme = root.parent / "README.md"
+    if not readme.is_file():  # an unpacked sdist ships PACKAGE.md instead
+        pytest.skip("README.md is not shipped with the package")
+    rows = {}
+    for line in readme.read_text().splitlines():
+        cells = line.split("|")
+        if len(cells) > 3 and re.fullmatch(r" `_[a-z_]+` ", cells[1]):
+            rows[cells[1].strip().strip("`")] = cells[2]
+    modules = {p.stem for p in root.glob("_*.py") if p.stem != "__init__"}
+    assert set(rows) == modules
+    listed = {}
+    for mod, cell in rows.items():
+        if cell.strip().startswith("("):  # private: "(used by `kl_between`)"
+            continue
+        for name in cell.split("`")[1::2]:
+            listed[name] = mod
+    for name in kltools.__all__:
+        obj = getattr(kltools, name)
+        if inspect.isfunction(obj):
+            assert listed.get(name) == obj.__module__.removeprefix("kltools."), name
+    for name, mod in listed.items():
+        assert getattr(kltools, name).__module__ == f"kltools.{mod}", name
