@@ -76,7 +76,10 @@ def _renyi_nats(p: np.ndarray, q: np.ndarray, alpha: float) -> np.ndarray:
         # Otherwise a log-sum-exp, which cannot overflow.
         shifted = np.where(pos, p * np.exp(t - tmax[:, None]), 0.0).sum(axis=1)
         log_s_far = tmax + np.log(shifted)
-        use_near = ~(tmax > 0.5) | ~np.isfinite(tmax)
+        # The near form is accurate only while the sum is near 1: for
+        # alpha < 1 and nearly disjoint supports the sum is tiny, and 1 plus
+        # its expm1 terms rounds to 0 (a finite divergence reported as inf).
+        use_near = (~(tmax > 0.5) & ~(np.abs(log_s_far) > 0.5)) | ~np.isfinite(tmax)
         log_s = np.where(use_near, log_s_near, log_s_far)
         # Disjoint supports (alpha < 1): every t is -inf and the sum is 0.
         log_s = np.where(tmax == -np.inf, -np.inf, log_s)
