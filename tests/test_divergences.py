@@ -310,6 +310,20 @@ def test_chi2_infinity_rules():
     assert_allclose(chi2_divergence([1.0, 0.0], [0.5, 0.5]), 1.0, rtol=1e-15)
 
 
+def test_chi2_tiny_entries_do_not_underflow():
+    """Entries below 1e-154, whose squares underflow to 0.
+
+    q = 0 < p = 1e-200 is still an infinite term (the square 0 over 0 was NaN,
+    and the NaN sum came out as 0). With q = 1e-300 the term is
+    (1e-200 - 1e-300)^2 / 1e-300: mpmath at 30 digits from the floats gives
+    9.9999999999999993914e-101 (the other category contributes 0).
+    """
+    assert chi2_divergence([1e-200, 1.0, 0.0], [0.0, 0.5, 0.5]) == math.inf
+    assert chi2_divergence([1e-200, 1.0], [0.0, 1.0]) == math.inf
+    value = chi2_divergence([1e-200, 1.0], [1e-300, 1.0])
+    assert_allclose(value, 9.9999999999999993914e-101, rtol=1e-14)
+
+
 @given(two_pmfs())
 def test_renyi_two_is_log_one_plus_chi2(pq):
     """D_2 = log(1 + chi^2), both possibly infinite; KL <= D_2."""
