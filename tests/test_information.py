@@ -362,6 +362,12 @@ def test_mi_knn_errors():
         mi_knn(x, np.zeros((10, 1, 1)))
     with pytest.raises(ValueError, match="`base`"):
         mi_knn(x, x, base=1)
+    with pytest.raises(ValueError, match=r"`x` is empty"):
+        mi_knn(np.array([]), x)
+    with pytest.raises(ValueError, match="`y` must be an array of real numbers"):
+        mi_knn(x, ["a"] * 10)
+    with pytest.raises(TypeError, match="`k` must be an integer"):
+        mi_knn(x, x, k=True)
 
 
 def test_jitter_refuses_data_at_float_resolution():
