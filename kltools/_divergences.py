@@ -76,7 +76,10 @@ def _renyi_nats(p: np.ndarray, q: np.ndarray, alpha: float) -> np.ndarray:
         # Otherwise a log-sum-exp, which cannot overflow.
         shifted = np.where(pos, p * np.exp(t - tmax[:, None]), 0.0).sum(axis=1)
         log_s_far = tmax + np.log(shifted)
-        use_near = ~(tmax > 0.5) | ~np.isfinite(tmax)
+        # The near form is accurate only while the sum is near 1: for
+        # alpha < 1 and nearly disjoint supports the sum is tiny, and 1 plus
+        # its expm1 terms rounds to 0 (a finite divergence reported as inf).
+        use_near = (~(tmax > 0.5) & ~(np.abs(log_s_far) > 0.5)) | ~np.isfinite(tmax)
         log_s = np.where(use_near, log_s_near, log_s_far)
         # Disjoint supports (alpha < 1): every t is -inf and the sum is 0.
         log_s = np.where(tmax == -np.inf, -np.inf, log_s)
@@ -334,7 +337,9 @@ def chi2_divergence(
 
     the f-divergence with :math:`f(t) = (t - 1)^2`. A category with
     :math:`q_i = 0` contributes 0 if :math:`p_i = 0` and makes the result
-    ``inf`` if :math:`p_i > 0`. The first form is used (no cancellation).
+    ``inf`` if :math:`p_i > 0`. The first form is used (no cancellation),
+    each term as :math:`d_i \cdot (d_i / q_i)` with :math:`d_i = p_i - q_i`,
+    so that tiny differences do not underflow when squared.
     For counts, :math:`n \chi^2(\hat p \| q)` is Pearson's goodness-of-fit
     statistic.
 
@@ -355,7 +360,10 @@ def chi2_divergence(
     """
     (pr, qr), out_shape, axis_ = _rows({"p": p, "q": q}, axis, normalize)
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = (pr - qr) ** 2 / qr
+        # d * (d / q), not d**2 / q: the square of a difference below 1e-154
+        # underflows to 0, which made q = 0 < p a NaN term (and the sum 0).
+        diff = pr - qr
+        terms = diff * (diff / qr)
     terms[(qr == 0.0) & (pr == 0.0)] = 0.0
     total = terms.sum(axis=1)
     return finish(np.where(total > 0.0, total, 0.0), out_shape, axis_, keepdims)

@@ -120,12 +120,17 @@ def mutual_information(
     check_sums(sums, "joint", normalize, sum_tolerance(joint))
     if normalize:
         p = p / sums.reshape(*batch, 1, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         px = p.sum(axis=-1, keepdims=True)
         py = p.sum(axis=-2, keepdims=True)
         ratio = p / px
         ratio /= py
+        # p(x, y) / (p(x) p(y)) <= 1 / p(x, y) overflows only for subnormal
+        # cells; there the logarithm is taken of the two factors instead.
+        over = np.isinf(ratio)
         np.log(ratio, out=ratio)
+        if over.any():
+            ratio[over] = (np.log(p / px) - np.log(py))[over]
         ratio *= p
     ratio[p == 0.0] = 0.0
     total = ratio.sum(axis=(-2, -1))

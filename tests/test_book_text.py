@@ -274,3 +274,66 @@ def test_number_check_can_fail():
         ),
     ]
     assert unexplained_numbers(nb) == ["3.2125", "4.1"]
+
+
+# --- text that introduces a cell is followed by that cell ---------------------
+
+HEADING = re.compile(r"^#{1,6}\s")
+
+
+def colon_before_heading(cells: list[tuple[str, str]]) -> list[str]:
+    """Headings that follow a sentence ending with a colon.
+
+    A paragraph that ends with `:` introduces what comes next (a cell's output,
+    a formula, a list). When a heading comes next instead, Markdown cells have
+    been split or merged in the wrong place and the text introduces a cell that
+    now sits in another section (it happened in chapters 1 and 5). `cells` are
+    (cell type, source) in notebook order; code fences are skipped.
+    """
+    bad = []
+    last = ""  # the last non-blank line of Markdown seen, "" after a code cell
+    for kind, source in cells:
+        if kind != "markdown":
+            last = ""
+            continue
+        fence = None
+        for line in source.splitlines():
+            match = FENCE.match(line)
+            if match and (fence is None or match.group(1)[0] == fence[0]):
+                fence = match.group(1) if fence is None else None
+                last = line
+                continue
+            if fence is not None or not line.strip():
+                continue
+            if HEADING.match(line) and last.rstrip().endswith(":"):
+                bad.append(f"{line.strip()!r} after {last.strip()!r}")
+            last = line
+    return bad
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_heading_after_an_introducing_colon(path):
+    """No section heading directly follows text that ends with a colon."""
+    nb = nbformat.read(path, as_version=4)
+    assert colon_before_heading([(c.cell_type, c.source) for c in nb.cells]) == []
+
+
+def test_colon_check_can_fail():
+    """The misplaced section of chapter 1 is caught; a colon before a cell is not."""
+    broken = [
+        (
+            "markdown",
+            "So halving it divides the divergence by four:\n\n## Zero terms\n",
+        ),
+        ("code", "print(1)"),
+    ]
+    fine = [
+        ("markdown", "So halving it divides the divergence by four:"),
+        ("code", "print(1)"),
+        ("markdown", "## Zero terms\n\nA list:\n\n- item\n"),
+        ("markdown", "```python\nx = {1:\n```\n\n# Heading\n"),
+    ]
+    assert colon_before_heading(broken) == [
+        "'## Zero terms' after 'So halving it divides the divergence by four:'"
+    ]
+    assert colon_before_heading(fine) == []

@@ -145,6 +145,23 @@ def test_renyi_below_one_is_finite_under_support_mismatch(alpha):
     assert_allclose(value, expected, rtol=1e-14)
 
 
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.5, 0.9, 0.999, 1.0, 2.0, math.inf])
+@pytest.mark.parametrize("q_small", [1e-37, 1e-300])
+def test_renyi_nearly_disjoint_supports_stay_finite(alpha, q_small):
+    """Overlap of q_small: finite at every order, -log q(supp p) by hand.
+
+    p is uniform on its support and q is constant there, so p / q is constant
+    where p > 0 and D_alpha = -log q(supp p) at every order. Below order 1 the
+    sum of p^alpha q^(1 - alpha) is tiny; written as 1 + (sum - 1) it rounds
+    to 0, which would report a finite divergence as inf.
+    """
+    value = renyi_divergence([0.0, 1.0], [1.0, q_small], alpha)
+    assert_allclose(value, -math.log(q_small), rtol=1e-13)
+    # mpmath, 30 digits, from the floats: -log(2 * 1e-40) = 91.410256539201882122
+    value = renyi_divergence([0.5, 0.5, 0.0], [1e-40, 1e-40, 1.0], alpha)
+    assert_allclose(value, 91.410256539201882122, rtol=1e-13)
+
+
 @pytest.mark.parametrize("alpha", [1.0, 1.5, 2.0, 10.0, math.inf])
 def test_renyi_from_one_on_is_infinite_under_support_mismatch(alpha):
     """alpha >= 1: any p > 0 where q = 0 gives inf, as KL does."""
@@ -291,6 +308,20 @@ def test_chi2_infinity_rules():
     assert chi2_divergence([0.5, 0.5], [1.0, 0.0]) == math.inf
     assert chi2_divergence([0.5, 0.5, 0.0], [0.5, 0.5, 0.0]) == 0.0
     assert_allclose(chi2_divergence([1.0, 0.0], [0.5, 0.5]), 1.0, rtol=1e-15)
+
+
+def test_chi2_tiny_entries_do_not_underflow():
+    """Entries below 1e-154, whose squares underflow to 0.
+
+    q = 0 < p = 1e-200 is still an infinite term (the square 0 over 0 was NaN,
+    and the NaN sum came out as 0). With q = 1e-300 the term is
+    (1e-200 - 1e-300)^2 / 1e-300: mpmath at 30 digits from the floats gives
+    9.9999999999999993914e-101 (the other category contributes 0).
+    """
+    assert chi2_divergence([1e-200, 1.0, 0.0], [0.0, 0.5, 0.5]) == math.inf
+    assert chi2_divergence([1e-200, 1.0], [0.0, 1.0]) == math.inf
+    value = chi2_divergence([1e-200, 1.0], [1e-300, 1.0])
+    assert_allclose(value, 9.9999999999999993914e-101, rtol=1e-14)
 
 
 @given(two_pmfs())

@@ -418,12 +418,44 @@ def test_full_covariance_recovers_a_gaussian_target():
     # (the path-derivative estimate has zero variance there).
     log_z = 1.5 * math.log(2 * math.pi) - 0.5 * math.log(np.linalg.det(LAMBDA))
     assert_allclose(fit.history["elbo"][-50:], log_z, atol=1e-8)
-    # and at the start, N(0, I), the ELBO is below log Z by the closed-form KL
-    start = fit.history["elbo"][0]
-    assert start < log_z
+    # and at the start, N(0, I), the ELBO is below log Z
+    assert fit.history["elbo"][0] < log_z
     assert len(fit.history["elbo"]) == 801
     assert fit.history["mean"].shape == (801, 3)
     assert fit.history["scale_tril"].shape == (801, 3, 3)
+
+
+def test_first_elbo_estimate_is_log_z_minus_the_kl_of_the_start():
+    # q0 = N(0, s0^2 I). With z = s0 eps, eps ~ N(0, I), one draw of
+    # log target(z) - log q0(z) is -eps'(s0^2 LAMBDA - I) eps / 2
+    # + s0 (LAMBDA MU)' eps + const: mean log Z - KL(q0 || target) and
+    # variance tr((s0^2 LAMBDA - I)^2) / 2 + s0^2 |LAMBDA MU|^2. The estimate
+    # after 0 steps averages n_samples draws; the tolerance is 4 of its
+    # standard deviations (0.2 nats here), below the 3 log s0 = -2.1 of a
+    # missing log-determinant or the 2.8 of a missing (d/2) log(2 pi).
+    s0, n_samples, d = 0.5, 4096, 3
+    fit = fit_variational(
+        gaussian_log_target,
+        np.zeros(d),
+        scale0=s0,
+        steps=1,
+        n_samples=n_samples,
+        rng=2,
+    )
+    log_z = 0.5 * d * math.log(2 * math.pi) - 0.5 * math.log(np.linalg.det(LAMBDA))
+    kl_start = 0.5 * (
+        s0**2 * np.trace(LAMBDA)
+        + MU @ LAMBDA @ MU
+        - d
+        - math.log(s0 ** (2 * d) * np.linalg.det(LAMBDA))
+    )
+    a = s0**2 * LAMBDA - np.eye(d)
+    var = 0.5 * np.trace(a @ a) + s0**2 * np.sum((LAMBDA @ MU) ** 2)
+    tol = 4 * math.sqrt(var / n_samples)
+    assert tol < 0.25
+    assert abs(fit.history["elbo"][0] - (log_z - kl_start)) < tol
+    assert_array_equal(fit.history["mean"][0], np.zeros(d))
+    assert_array_equal(fit.history["scale_tril"][0], s0 * np.eye(d))
 
 
 def test_diagonal_recovers_the_inverse_diagonal_of_the_precision():
@@ -469,6 +501,14 @@ def test_fit_variational_errors_name_the_argument():
         fit_variational(gaussian_log_target, np.zeros(3), scale0=0.0)
     with pytest.raises(ValueError, match="`n_samples` must be at least 1"):
         fit_variational(gaussian_log_target, np.zeros(3), n_samples=0)
+    with pytest.raises(ValueError, match="`steps` must be at least 1"):
+        fit_variational(gaussian_log_target, np.zeros(3), steps=0)
+    with pytest.raises(TypeError, match="`steps` must be an integer"):
+        fit_variational(gaussian_log_target, np.zeros(3), steps=10.0)
+    with pytest.raises(ValueError, match="`learning_rate` must be a positive"):
+        fit_variational(gaussian_log_target, np.zeros(3), learning_rate=-0.1)
+    with pytest.raises(TypeError, match="`rng`"):
+        fit_variational(gaussian_log_target, np.zeros(3), rng="seed")
     with pytest.raises(
         ValueError, match="`log_target` must return one value per point"
     ):

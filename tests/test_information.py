@@ -112,6 +112,18 @@ def test_never_negative_near_independence():
     assert 0.0 <= value < 1e-15
 
 
+def test_subnormal_cell_stays_finite():
+    """A cell of 1e-310 over marginals 1e-310 and 1e-310: the ratio overflows.
+
+    By hand, the only nonzero term is 1e-310 * log(1e-310 / 1e-310**2)
+    = -1e-310 * log(1e-310) (the other cell is 1 over marginals 1 and 1).
+    """
+    value = mutual_information([[1e-310, 0.0], [0.0, 1.0]])
+    assert_allclose(value, -1e-310 * math.log(1e-310), rtol=1e-12)
+    batch = mutual_information([[[1e-310, 0.0], [0.0, 1.0]], np.full((2, 2), 0.25)])
+    assert_allclose(batch, [-1e-310 * math.log(1e-310), 0.0], rtol=1e-12)
+
+
 def test_mutual_information_errors():
     with pytest.raises(ValueError, match="`joint` must have at least two dimensions"):
         mutual_information([0.5, 0.5])
@@ -350,6 +362,12 @@ def test_mi_knn_errors():
         mi_knn(x, np.zeros((10, 1, 1)))
     with pytest.raises(ValueError, match="`base`"):
         mi_knn(x, x, base=1)
+    with pytest.raises(ValueError, match=r"`x` is empty"):
+        mi_knn(np.array([]), x)
+    with pytest.raises(ValueError, match="`y` must be an array of real numbers"):
+        mi_knn(x, ["a"] * 10)
+    with pytest.raises(TypeError, match="`k` must be an integer"):
+        mi_knn(x, x, k=True)
 
 
 def test_jitter_refuses_data_at_float_resolution():

@@ -68,6 +68,39 @@ def test_zero_q_at_a_sample_gives_inf_for_every_estimator():
 # --- kl_from_log_probs: statistics over seeded repetitions -------------------
 
 
+def test_k2_bias_follows_its_third_order_term():
+    # The Notes: with r = 1 + delta and E_p[delta] = 0 (q << p), the delta^2
+    # terms of E[k2] and KL cancel and E[k2] - KL = -E[delta^3] / 6 + O(delta^4).
+    # For p = N(0, 1), q = N(0, s^2) with s = 1 + eps, delta is of order eps,
+    # so the ratio of the exact bias to -E[delta^3] / 6 tends to 1 with an
+    # error of order eps. Exact E[k2] and E[delta^3] by quadrature on
+    # [-30, 30] (p is below 1e-195 beyond), KL in closed form.
+    from scipy.integrate import quad
+
+    errors = []
+    for eps in [0.05, 0.025, 0.0125]:
+        s = 1 + eps
+
+        def ell(x, s=s):
+            return norm.logpdf(x, 0, s) - norm.logpdf(x)
+
+        def moment(f, ell=ell):
+            return quad(lambda t: norm.pdf(t) * f(ell(t)), -30, 30, epsrel=1e-10)[0]
+
+        bias = moment(lambda v: 0.5 * v * v) - kl_normal_closed(0, 1, 0, s)
+        third = -moment(lambda v: np.expm1(v) ** 3) / 6
+        assert moment(np.expm1) == pytest.approx(0, abs=1e-12)  # E_p[r] = 1
+        errors.append(abs(bias / third - 1))
+        # and a large sample's k2 estimate differs from KL by that bias
+        xs = np.random.default_rng(8).standard_normal(400_000)
+        res = kl_from_log_probs(norm.logpdf(xs), norm.logpdf(xs, 0, s), estimator="k2")
+        assert abs(res.value - kl_normal_closed(0, 1, 0, s) - bias) < 4 * res.stderr
+    # the relative error of the third-order term halves with eps
+    assert errors[-1] < 0.15
+    assert 1.6 < errors[0] / errors[1] < 2.4
+    assert 1.6 < errors[1] / errors[2] < 2.4
+
+
 @pytest.mark.parametrize("estimator", ["k1", "k3"])
 def test_k1_and_k3_are_unbiased_for_a_normal_pair(estimator):
     # p = N(0, 1), q = N(0.7, 1.2^2): sigma ratio 1.2 < sqrt(2), so k3 has a
