@@ -313,7 +313,9 @@ def kl_between(
     NotImplementedError
         If no closed form applies and the numerical fallback cannot give a
         trustworthy value (the message says why and points to
-        `kl_monte_carlo`), and for multivariate pairs without a registered
+        `kl_monte_carlo`), or when scipy's functions for `p` are so slow
+        (milliseconds per point) that integrating would take minutes, and
+        for multivariate pairs without a registered
         formula; with ``method="closed"``, whenever no closed form applies.
     RuntimeError
         If a registered closed form returns NaN, a negative value or the
