@@ -1,8 +1,9 @@
 """Sphinx extension for the book: what readers see beyond the chapters' own text.
 
-- Offline math: copies the MathJax files installed by ``npm ci`` (pinned in
-  ``package.json``/``package-lock.json``) into ``_static/`` so every page loads
-  MathJax from the book itself, never from a CDN.  A build without them fails.
+- Offline math: MathJax, installed by ``npm ci`` (pinned in
+  ``package.json``/``package-lock.json``) into ``node_modules``, reaches
+  ``_static/`` through ``html_static_path``; a build where ``mathjax_path`` is
+  not one of those files (or is a CDN address) fails.
 - ``.. kltools-api-summary::`` (reStructuredText, so inside ``{eval-rst}`` in a
   MyST page): a summary table of every name in ``kltools.__all__``, generated
   at build time, so a new public function
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,6 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
-
-# Where `npm ci` puts MathJax's browser build, relative to the book's root.
-MATHJAX_SOURCE = Path("node_modules", "mathjax", "es5")
-# `mathjax_path` must point inside this folder of `_static/`.
-MATHJAX_STATIC_DIR = "mathjax"
 
 _KLTOOLS_LITERAL = re.compile(r"kltools\.([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?")
 
@@ -42,38 +37,28 @@ def _public_names() -> list[str]:
 # --- offline MathJax --------------------------------------------------------
 
 
-def _mathjax_paths(app: Sphinx) -> tuple[Path, Path]:
-    """Return (installed folder, entry script inside it) for `mathjax_path`."""
-    path = app.config.mathjax_path
-    first, _, rest = path.partition("/")
-    if "://" in path or first != MATHJAX_STATIC_DIR or not rest:
-        raise ExtensionError(
-            f"`mathjax_path` must be a path inside _static/{MATHJAX_STATIC_DIR}/ "
-            f"(the book serves its own MathJax), got {path!r}"
-        )
-    source = Path(app.srcdir) / MATHJAX_SOURCE
-    return source, source / rest
-
-
 def check_mathjax_installed(app: Sphinx) -> None:
-    """Fail the build early when MathJax has not been installed."""
+    """Fail the build early when `mathjax_path` is not a file the book serves.
+
+    `_config.yml` lists ``node_modules`` (where ``npm ci`` installs MathJax)
+    in ``html_static_path``, so Sphinx copies MathJax into ``_static/`` and
+    `mathjax_path` is a path relative to it; a CDN address is refused.
+    """
     if app.builder.format != "html":
         return
-    _, entry = _mathjax_paths(app)
-    if not entry.is_file():
+    path = app.config.mathjax_path
+    served = [Path(app.confdir, d, path) for d in app.config.html_static_path]
+    if "://" in path or path.startswith("/"):
         raise ExtensionError(
-            f"MathJax is not installed ({entry} is missing): run `npm ci` in "
-            f"{app.srcdir} (`make book` does), so equations render offline"
+            f"`mathjax_path` must be a path inside html_static_path (the book "
+            f"serves its own MathJax), got {path!r}"
         )
-
-
-def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
-    """Copy MathJax into the built book's _static folder."""
-    if exception is not None or app.builder.format != "html":
-        return
-    source, _ = _mathjax_paths(app)
-    target = Path(app.outdir) / "_static" / MATHJAX_STATIC_DIR
-    shutil.copytree(source, target, dirs_exist_ok=True)
+    if not any(f.is_file() for f in served):
+        raise ExtensionError(
+            f"MathJax is not installed ({path} is in none of html_static_path "
+            f"{list(app.config.html_static_path)}): run `npm ci` in "
+            f"{app.confdir} (`make book` does), so equations render offline"
+        )
 
 
 # --- API summary --------------------------------------------------------------
@@ -184,7 +169,6 @@ def _ancestors(node: nodes.Node):
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", check_mathjax_installed)
-    app.connect("build-finished", copy_mathjax)
     app.add_directive("kltools-api-summary", KltoolsApiSummary)
     app.connect("doctree-read", link_kltools_literals)
     app.connect("doctree-resolved", link_glossary_terms)

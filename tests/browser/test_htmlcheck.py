@@ -171,7 +171,8 @@ sys.path.insert(0, {str(ROOT / "book" / "_ext")!r})
 project = "synthetic"
 extensions = ["myst_parser", "sphinx_togglebutton", "sphinx_exercise", "kl_book"]
 myst_enable_extensions = ["amsmath", "colon_fence", "dollarmath"]
-mathjax_path = "mathjax/tex-mml-chtml.js"
+mathjax_path = "mathjax/es5/tex-mml-chtml.js"
+html_static_path = ["node_modules"]
 """
 
 # The key point of chapter 3 as it was: the `+` line becomes a nested list item.
