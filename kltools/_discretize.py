@@ -43,7 +43,9 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
         If `dist` is not a frozen univariate scipy.stats distribution.
     ValueError
         If `support` is empty, not 1-D, or not consecutive increasing
-        integers.
+        integers; if `dist` has array parameters (one distribution at a
+        time) or invalid ones (its CDF is not finite); or if a discrete
+        `dist` puts mass off the integers (a non-integer ``loc``).
 
     See Also
     --------
@@ -92,6 +94,18 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
             "`dist` must be a univariate scipy.stats distribution, got "
             f"{type(dist.dist).__name__}"
         )
+    try:
+        shape = np.broadcast_shapes(
+            *(np.shape(a) for a in dist.args),
+            *(np.shape(v) for v in dist.kwds.values()),
+        )
+    except ValueError:
+        shape = (-1,)
+    if shape != ():
+        raise ValueError(
+            "`dist` must have scalar parameters (one distribution), got "
+            f"parameters of shape {shape}"
+        )
     s = np.asarray(support)
     if s.ndim != 1 or s.size < 1:
         raise ValueError(
@@ -107,16 +121,32 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
     s = s.astype(np.int64)
     if s.size > 1 and (np.diff(s) != 1).any():
         raise ValueError("`support` must be consecutive increasing integers")
-    if s.size == 1:
-        return np.ones(1)
     if isinstance(dist.dist, stats.rv_discrete):
         pmf = np.asarray(dist.pmf(s), dtype=float).copy()
         pmf[0] = dist.cdf(s[0])
-        pmf[-1] = dist.sf(s[-1] - 1)
+        pmf[-1] = dist.sf(s[-1] - 1) if s.size > 1 else 1.0
+        _check_pmf(pmf, dist)
+        if abs(pmf.sum() - 1.0) > 1e-9:
+            raise ValueError(
+                "`dist` puts mass off the integers (its pmf on the support and "
+                f"its tails sum to {pmf.sum():.6g}); give it an integer `loc`"
+            )
         return pmf
+    if s.size == 1:
+        return _check_pmf(np.ones(1), dist)
     edges = s[:-1] + 0.5  # upper edge of every cell but the last
     cdf, sf = np.asarray(dist.cdf(edges), float), np.asarray(dist.sf(edges), float)
     lower_cdf, lower_sf = cdf[:-1], sf[:-1]
     upper_cdf, upper_sf = cdf[1:], sf[1:]
     interior = np.where(lower_cdf > 0.5, lower_sf - upper_sf, upper_cdf - lower_cdf)
-    return np.concatenate([[cdf[0]], interior, [sf[-1]]])
+    return _check_pmf(np.concatenate([[cdf[0]], interior, [sf[-1]]]), dist)
+
+
+def _check_pmf(pmf: np.ndarray, dist: Any) -> np.ndarray:
+    """Refuse the cells of a distribution with invalid parameters (NaN CDF)."""
+    if not np.all(np.isfinite(pmf)) or not np.isfinite(dist.cdf(0.0)):
+        raise ValueError(
+            "`dist` gives a non-finite CDF: its parameters are invalid "
+            f"(args {dist.args}, kwds {dist.kwds})"
+        )
+    return pmf

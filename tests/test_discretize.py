@@ -1,5 +1,7 @@
 """Tests for kltools.discretize."""
 
+import math
+
 import mpmath
 import numpy as np
 import pytest
@@ -88,3 +90,34 @@ def test_bad_input():
         discretize(stats.norm(), [0.5, 1.5])
     with pytest.raises(ValueError, match="`support` must be a non-empty 1-D"):
         discretize(stats.norm(), [])
+
+
+def test_bad_distributions():
+    """Array, invalid or off-lattice parameters are refused, not turned into a pmf.
+
+    With two means and two cells, the cells of a vector of normals would
+    broadcast into a "pmf" with a negative entry.
+    """
+    with pytest.raises(ValueError, match="`dist` must have scalar parameters"):
+        discretize(stats.norm([0, 5], 1), [0, 1, 2])
+    with pytest.raises(ValueError, match="`dist` must have scalar parameters"):
+        discretize(stats.poisson([1, 30]), [0, 1])
+    with pytest.raises(ValueError, match="`dist` gives a non-finite CDF"):
+        discretize(stats.norm(0, -1), [0, 1, 2])
+    with pytest.raises(ValueError, match="`dist` gives a non-finite CDF"):
+        discretize(stats.norm(0, -1), [3])
+    with pytest.raises(ValueError, match="`dist` gives a non-finite CDF"):
+        discretize(stats.poisson(-1), [0, 1])
+    # Mass on 0.5, 1.5, ...: the integers' pmf and the tails miss most of it.
+    with pytest.raises(ValueError, match="`dist` puts mass off the integers"):
+        discretize(stats.poisson(2.5, loc=0.5), np.arange(0, 6))
+
+
+def test_shifted_discrete_distribution_keeps_its_mass():
+    """An integer loc is fine: Poisson(3) shifted by 2 puts nothing below 2."""
+    got = discretize(stats.poisson(3, loc=2), np.arange(0, 12))
+    np.testing.assert_array_equal(got[:2], [0.0, 0.0])
+    np.testing.assert_allclose(
+        got[2:-1], [3.0**k * math.exp(-3) / math.factorial(k) for k in range(9)]
+    )
+    np.testing.assert_allclose(got.sum(), 1.0, rtol=1e-14)
