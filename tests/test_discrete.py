@@ -525,3 +525,22 @@ def test_sum_error_in_a_batch_says_how_many_distributions():
     """In a batch, the message reports the offending sum among the n rows."""
     with pytest.raises(ValueError, match=r"one of its 2 distributions sums to 0\.8"):
         kl_divergence([[0.5, 0.5], [0.4, 0.4]], [0.5, 0.5])
+
+
+def test_js_short_pmfs_with_a_category_empty_in_both():
+    """A category where p and q are both 0 adds nothing to JS (small-input path),
+    also below 1e-2 nats where the accurate terms are summed: the value equals
+    that without the category, and mpmath's."""
+    import mpmath as mp
+
+    for p, q in [((0.5, 0.5), (0.25, 0.75)), ((0.5, 0.5), (0.51, 0.49))]:
+        got = js_divergence([*p, 0.0], [*q, 0.0])
+        assert got == js_divergence(list(p), list(q))
+        with mp.workdps(40):
+            ps, qs = [mp.mpf(v) for v in p], [mp.mpf(v) for v in q]
+            ms = [(x + y) / 2 for x, y in zip(ps, qs, strict=True)]
+            ref = sum(
+                (x * mp.log(x / m) + y * mp.log(y / m)) / 2
+                for x, y, m in zip(ps, qs, ms, strict=True)
+            )
+        assert_allclose(got, float(ref), rtol=1e-13)

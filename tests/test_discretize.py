@@ -121,3 +121,9 @@ def test_shifted_discrete_distribution_keeps_its_mass():
         got[2:-1], [3.0**k * math.exp(-3) / math.factorial(k) for k in range(9)]
     )
     np.testing.assert_allclose(got.sum(), 1.0, rtol=1e-14)
+
+
+def test_single_integer_support_of_a_discrete_distribution_holds_all_mass():
+    """One cell: a pmf puts all its mass there, whatever the pmf at that point."""
+    np.testing.assert_array_equal(discretize(stats.poisson(3.2), [4]), [1.0])
+    np.testing.assert_array_equal(discretize(stats.binom(5, 0.3), [0]), [1.0])

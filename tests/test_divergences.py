@@ -398,3 +398,9 @@ def test_renyi_rejects_bad_base():
         ValueError, match="`base` must be None or a number greater than 1"
     ):
         renyi_divergence(P5, Q5, 2, base=1)
+
+
+def test_renyi_order_zero_with_q_mass_outside_supp_p():
+    """alpha = 0 is -log q(supp p): q puts 0.2 where p is 0, so -log 0.8 (hand value)."""
+    got = renyi_divergence([0.5, 0.5, 0.0], [0.4, 0.4, 0.2], 0.0)
+    assert_allclose(got, -math.log(0.8), rtol=1e-15)

@@ -343,3 +343,10 @@ def test_bad_mass_tol(bad):
     err = TypeError if isinstance(bad, str) else ValueError
     with pytest.raises(err, match="`mass_tol`"):
         kl_on_grid(norm.pdf(x), norm.pdf(x), x, mass_tol=bad)
+
+
+def test_scalar_density_is_refused_with_its_count():
+    """A scalar where a tabulated density is expected: the message counts 1 value."""
+    x = np.linspace(-1.0, 1.0, 3)
+    with pytest.raises(ValueError, match="it has 1 but `x` has 3 points"):
+        kl_on_grid(0.5, np.full(3, 0.5), x)
