@@ -8,6 +8,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from . import _scipy_adapter as sa
+
 __all__ = ["discretize"]
 
 
@@ -44,7 +46,7 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
     ValueError
         If `support` is empty, not 1-D, or not consecutive increasing
         integers; if `dist` has array parameters (one distribution at a
-        time) or invalid ones (its CDF is not finite); or if a discrete
+        time) or invalid ones (as scipy checks them); or if a discrete
         `dist` puts mass off the integers (a non-integer ``loc``).
 
     See Also
@@ -94,13 +96,7 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
             "`dist` must be a univariate scipy.stats distribution, got "
             f"{type(dist.dist).__name__}"
         )
-    try:
-        shape = np.broadcast_shapes(
-            *(np.shape(a) for a in dist.args),
-            *(np.shape(v) for v in dist.kwds.values()),
-        )
-    except ValueError:
-        shape = (-1,)
+    shape = sa.check_parameters(dist, "dist")  # invalid parameters: ValueError
     if shape != ():
         raise ValueError(
             "`dist` must have scalar parameters (one distribution), got "
@@ -125,7 +121,6 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
         pmf = np.asarray(dist.pmf(s), dtype=float).copy()
         pmf[0] = dist.cdf(s[0])
         pmf[-1] = dist.sf(s[-1] - 1) if s.size > 1 else 1.0
-        _check_pmf(pmf, dist)
         if abs(pmf.sum() - 1.0) > 1e-9:
             raise ValueError(
                 "`dist` puts mass off the integers (its pmf on the support and "
@@ -133,20 +128,10 @@ def discretize(dist: Any, support: ArrayLike) -> np.ndarray:
             )
         return pmf
     if s.size == 1:
-        return _check_pmf(np.ones(1), dist)
+        return np.ones(1)
     edges = s[:-1] + 0.5  # upper edge of every cell but the last
     cdf, sf = np.asarray(dist.cdf(edges), float), np.asarray(dist.sf(edges), float)
     lower_cdf, lower_sf = cdf[:-1], sf[:-1]
     upper_cdf, upper_sf = cdf[1:], sf[1:]
     interior = np.where(lower_cdf > 0.5, lower_sf - upper_sf, upper_cdf - lower_cdf)
-    return _check_pmf(np.concatenate([[cdf[0]], interior, [sf[-1]]]), dist)
-
-
-def _check_pmf(pmf: np.ndarray, dist: Any) -> np.ndarray:
-    """Refuse the cells of a distribution with invalid parameters (NaN CDF)."""
-    if not np.all(np.isfinite(pmf)) or not np.isfinite(dist.cdf(0.0)):
-        raise ValueError(
-            "`dist` gives a non-finite CDF: its parameters are invalid "
-            f"(args {dist.args}, kwds {dist.kwds})"
-        )
-    return pmf
+    return np.concatenate([[cdf[0]], interior, [sf[-1]]])
