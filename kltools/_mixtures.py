@@ -535,7 +535,7 @@ _DV_MAX_NODES = 1024
 _DV_MAX_NODES_PROJECTED = 64
 #: Rounds of splitting, in d = 1 and per direction in d > 1.
 _DV_SPLITS = 2
-_DV_SPLITS_PROJECTED = 1
+_DV_SPLITS_PROJECTED = 0
 #: Nodes are rounded to multiples of this many of the largest standard
 #: deviation, so every interval is at least 0.001 deviations wide for every
 #: component: then each interval probability, a difference of two normal
@@ -1127,7 +1127,7 @@ def kl_gmm(
     (:math:`h^2 |(\log p/q)''| / 8` from divided differences) where `p`
     has mass (relative to the spread of :math:`\log(p/q)` under `p` where
     that is below 1) is split, in two rounds (at most 1024 nodes) in ``d =
-    1``, one round (at most 64 nodes) per direction otherwise. :math:`\log E_q[e^T]` is summed in log
+    1``; per direction otherwise the grid alone (thinned to 32 nodes). :math:`\log E_q[e^T]` is summed in log
     space (``scipy.special.log_ndtr`` on the side of each mean, so that
     tails neither cancel nor underflow), and a rounding margin is
     subtracted: :math:`10^{-11}` times the sum of the magnitudes of the
