@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
-from scipy.special import log_ndtr, ndtr
+from scipy.special import erfcx, log_ndtr, ndtr
 
 from ._closed_form import _cholesky, mvnormal_nats
 from ._estimators import MonteCarloResult
@@ -30,6 +30,8 @@ from ._validation import (
 __all__ = ["kl_gmm"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _METHODS = (
     "monte_carlo",
     "variational",
@@ -536,15 +538,10 @@ _DV_MAX_NODES_PROJECTED = 64
 #: Rounds of splitting, in d = 1 and per direction in d > 1.
 _DV_SPLITS = 2
 _DV_SPLITS_PROJECTED = 0
-#: Nodes are rounded to multiples of this many of the largest standard
-#: deviation, so every interval is at least 0.001 deviations wide for every
-#: component: then each interval probability, a difference of two normal
-#: tail probabilities on one side of the mean (or one minus two tails),
-#: keeps a relative error below `_DV_RHO`.
+#: Nodes are rounded to multiples of this many of the smallest standard
+#: deviation (which drops near-duplicates and keeps every component
+#: resolved, however different the scales).
 _MIN_WIDTH = 1e-3
-#: Relative error allowed for each computed probability and moment (a few
-#: eps over the 0.0008 that a 0.001-deviation interval keeps of its tail).
-_DV_RHO = 1e-11
 _EPS = float(np.finfo(np.float64).eps)
 #: The upper bound's iteration stops after two steps in a row that lower it
 #: by less than this, relative.
@@ -569,10 +566,11 @@ def _dv_nodes(
     kf: int,
     max_nodes: int,
     splits: int = _DV_SPLITS,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sorted distinct nodes on the rounding grid, split where ``log(p/q)``
-    curves, with the z-scores of every component and ``log(p/q)`` there."""
-    unit = _MIN_WIDTH * sd.max()
+    curves, with the z-scores of every component, ``log(p/q)`` and ``log p``
+    (less a constant) there."""
+    unit = _MIN_WIDTH * sd.min()
     x = np.sort(np.round(x / unit))
     for rnd in range(splits + 1):
         keep = np.empty(x.size, dtype=bool)
@@ -616,7 +614,7 @@ def _dv_nodes(
         frac = np.arange(reps.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
         x = np.append(x[reps] + h[reps] * frac / pieces[reps], x[-1])
         x = np.round(x / unit)  # sorted already
-    return x, z, t
+    return x, z, t, lp
 
 
 def _dv_lower(
@@ -636,85 +634,147 @@ def _dv_lower(
     every function ``T``; here ``T`` interpolates ``log(p/q)`` linearly
     between nodes (constant beyond the end ones), for which both
     expectations are sums of normal integrals in closed form: on an
-    interval ``[x_l, x_u]`` with ``T = t_l + s (x - x_l)``,
+    interval with ``T = t_a + s (x - x_a)``, anchored at the end ``x_a``
+    where p is larger,
 
-    * ``int f T = t_l M + s sigma (phi(z_l) - phi(z_u) - z_l M)``, ``M`` the
+    * ``int f T = t_a M + s sigma (phi(z_l) - phi(z_u) - z_a M)``, ``M`` the
       interval's probability under ``f = N(mu, sigma^2)``;
-    * ``int g exp(T) = exp(t_l + s (mu - x_l) + s^2 sigma^2 / 2) (Phi(z_u -
-      s sigma) - Phi(z_l - s sigma))`` for ``g = N(mu, sigma^2)``,
+    * ``int g exp(T)`` for ``g = N(mu, sigma^2)`` is the integral of the
+      exponential of a concave quadratic: the log-integrand at the anchor
+      plus the log of a normal integral in erfcx form (see the code), so
+      that no two large exponents cancel however steep ``T`` is.
 
-    the latter summed in log space (``log_ndtr`` on the side of each mean).
-    A margin for rounding is subtracted: `_DV_RHO` times the sum of the
-    magnitudes of the terms of ``E_p[T]``, and for ``log E_q[exp T]`` the
-    average, weighted by the terms, of ``8 eps`` times their magnitudes
-    (the exponent's parts and the squared arguments of the tail
-    probabilities, whose log-derivative they bound) plus `_DV_RHO`.
+    A margin for rounding is subtracted, bounded term by term: for
+    ``E_p[T]`` from the errors of the tail probabilities and densities at
+    the nodes (a few eps relative, and eps z^2 from the z-scores) through
+    the differences and products; for ``log E_q[exp T]`` the average,
+    weighted by the terms, of each term's error (a few eps of its
+    exponent's parts); each normal integral there is replaced by an upper
+    bound (its computed value plus its rounding error), so that ``E_q[exp
+    T]`` is never under-estimated.
     """
     kf = mf.size
     mu = np.concatenate([mf, mg])[:, None]
     sd = np.concatenate([sf, sg])[:, None]
     logw = np.log(np.concatenate([wf, wg]))[:, None]
     steps = (mu + sd * _DV_STEPS).ravel()
-    x, z, t = _dv_nodes(steps, mu, sd, logw, kf, max_nodes, splits)
-    s = (t[1:] - t[:-1]) / (x[1:] - x[:-1])  # slopes; T = t[0], t[-1] beyond
-    tl, t0, t1 = t[:-1], t[0], t[-1]
+    x, z, t, lp = _dv_nodes(steps, mu, sd, logw, kf, max_nodes, splits)
+    dx = x[1:] - x[:-1]
+    s = (t[1:] - t[:-1]) / dx  # slopes; T = t[0], t[-1] beyond the ends
+    # On each interval T = t_a + s (x - x_a), anchored at the end where p
+    # is larger: both integrands (p T and q exp T, which is p at the nodes)
+    # sit there, and a T that spans a huge range elsewhere (p's far tail)
+    # does not cancel against itself. T is any function; it need not be
+    # continuous, only the same in both expectations.
+    at_u = lp[1:] > lp[:-1]
+    t_a = np.where(at_u, t[1:], t[:-1])
+    t_ends = np.array([t[0], t[-1]])
     # E_p[T]: masses from the smaller tail at each node, so that tails stay
-    # relatively accurate (those that underflow hold under 1e-300).
+    # relatively accurate. Rounding is bounded elementwise: ndtr and exp are
+    # relatively accurate to a few eps, and z carries eps |z| (a relative
+    # eps z^2 in either); masses that underflow hold under 2.3e-308 each.
     zf = z[:kf]
+    z2 = zf * zf
     tail = ndtr(-np.abs(zf))
-    phi = np.exp(-0.5 * zf * zf - 0.5 * _LOG_2PI)
+    phi = np.exp(-0.5 * z2 - 0.5 * _LOG_2PI)
+    rel = _EPS * (8.0 + 2.0 * z2)
+    err_tail, err_phi = rel * tail, rel * phi
     cl, cu, zl = tail[:, :-1], tail[:, 1:], zf[:, :-1]
     m_in = np.where(
         zl >= 0.0, cl - cu, np.where(zf[:, 1:] <= 0.0, cu - cl, 1.0 - cl - cu)
     )
-    m_left = np.where(zf[:, 0] <= 0.0, tail[:, 0], 1.0 - tail[:, 0])
-    m_right = np.where(zf[:, -1] >= 0.0, tail[:, -1], 1.0 - tail[:, -1])
+    err_m = err_tail[:, :-1] + err_tail[:, 1:] + 4.0 * _EPS * (m_in + cl + cu)
+    is_tail = zf[:, [0, -1]] * [1.0, -1.0] <= 0.0  # the end bin is a tail
+    ends_p = np.where(is_tail, tail[:, [0, -1]], 1.0 - tail[:, [0, -1]])
+    err_ends_p = err_tail[:, [0, -1]] + np.where(is_tail, 0.0, 2.0 * _EPS)
     sig = sf[:, None]
-    first = sig * (phi[:, :-1] - phi[:, 1:] - zl * m_in)  # int (x - x_l) f
-    first_mag = sig * (phi[:, :-1] + phi[:, 1:] + np.abs(zl) * m_in)
-    e_p = float(wf @ (m_left * t0 + m_right * t1 + m_in @ tl + first @ s))
-    scale_p = float(
-        wf
-        @ (
-            m_left * abs(t0)
-            + m_right * abs(t1)
-            + m_in @ np.abs(tl)
-            + first_mag @ np.abs(s)
+    za = np.where(at_u, zf[:, 1:], zl)
+    aza = np.abs(za)
+    first = sig * (phi[:, :-1] - phi[:, 1:] - za * m_in)  # int (x - x_a) f
+    err_first = sig * (
+        err_phi[:, :-1]
+        + err_phi[:, 1:]
+        + aza * err_m
+        + 4.0 * _EPS * (phi[:, :-1] + phi[:, 1:] + aza * m_in)
+    )
+    ata, a_s = np.abs(t_a), np.abs(s)
+    e_p = float(wf @ (ends_p @ t_ends + m_in @ t_a + first @ s))
+    scale_p = float(wf @ (ends_p @ np.abs(t_ends) + m_in @ ata + np.abs(first) @ a_s))
+    err_p = float(wf @ (err_ends_p @ np.abs(t_ends) + err_m @ ata + err_first @ a_s))
+    err_p += _EPS * (16.0 + x.size) * scale_p  # products and sums
+    err_p += 1e-303 * (float(np.abs(t).max()) + float(a_s.max()) * float(sf.max()))
+    # log E_q[exp T], term by term in log space. On an interval g_b exp(T)
+    # is the exponential of a concave quadratic, with its peak at the
+    # shifted mean mu_b + s sigma_b^2: z-scores `lo`, `hi` of the interval's
+    # ends from there. With u < v the two on the side of the peak away from
+    # the interval (u = lo right of the peak, u = -hi left of it),
+    # int = sigma sqrt(2 pi) exp(a_peak_end) B, B = exp(u^2 / 2) (Q(u) -
+    # Q(v)) = (erfcx(u') - exp(-h (u + v) / 2) erfcx(v')) / 2, u' = u /
+    # sqrt 2, h = v - u; a_end = T + log g_b at an end. B is replaced by an
+    # upper bound (its computed value plus its rounding error, and at most
+    # h / sqrt(2 pi): the integrand is at most its value at the peak end),
+    # so E_q[exp T] is never under-estimated; anchored at x_a, the other
+    # end's exponent differs by h (u + v) / 2.
+    zg, sig_g, lgw = z[kf:], sd[kf:], logw[kf:]
+    width = dx / sig_g
+    lo = zg[:, :-1] - s * sig_g
+    hi = lo + width
+    straddle = (lo < 0.0) & (hi > 0.0)
+    right = lo >= 0.0
+    u = np.where(right, lo, np.where(straddle, 0.0, -hi))
+    v = u + width
+    # the arguments' rounding: a few eps of |z| and |s sigma|
+    arg = 2.0 * _EPS * (np.abs(zg[:, :-1]) + np.abs(lo) + width + 1.0)
+    e_u, e_v = erfcx(u * _SQRT_HALF), erfcx(v * _SQRT_HALF)
+    rise = 0.5 * width * (u + v)
+    bracket = (e_u - e_v) + e_v * -np.expm1(-rise)
+    # erfcx and expm1 to a few eps; |d log erfcx(x) / dx| <= 2 / sqrt(pi)
+    err_b = (8.0 * _EPS + 2.4 * arg) * (e_u + e_v) + 4.0 * _EPS * e_v * (
+        1.0 + 2.0 * rise
+    )
+    log_b = np.log(np.minimum(0.5 * (bracket + err_b), width * _INV_SQRT_2PI))
+    # the peak end is x_l right of the peak, x_u left of it
+    log_b += np.where((right & at_u) | (~right & ~straddle & ~at_u), rise, 0.0)
+    # straddling the peak: Phi(hi) - Phi(lo) from the two tails (one minus
+    # two tails, to 4 eps and the arguments' error), times exp(y_a^2 / 2)
+    mass = np.maximum(1.0 - ndtr(-hi) - ndtr(lo), 0.0)
+    y_a = np.where(at_u, hi, lo)
+    with np.errstate(divide="ignore"):
+        log_mid = 0.5 * y_a * y_a + np.log(np.minimum(mass + 4.0 * _EPS + arg, 1.0))
+    z_a = np.where(at_u, zg[:, 1:], zg[:, :-1])
+    anchor = t_a - 0.5 * z_a * z_a
+    inner = anchor + np.where(straddle, log_mid, log_b)
+    zends = zg[:, [0, -1]] * [1.0, -1.0]
+    ends = log_ndtr(zends)
+    terms = np.concatenate([inner, ends + t_ends], axis=1) + lgw
+    # the rest of each term's rounding: a few eps of its exponent's parts
+    errs = (
+        8.0
+        * _EPS
+        * (
+            np.concatenate(
+                [
+                    ata
+                    + 0.5 * z_a * z_a
+                    + rise
+                    + np.abs(np.where(straddle, log_mid, log_b))
+                    + 1.0,
+                    np.abs(ends) + np.abs(t_ends) + (np.abs(zends) + 1.0) ** 2,
+                ],
+                axis=1,
+            )
+            + np.abs(lgw)
         )
     )
-    # log E_q[exp T], term by term in log space.
-    zg, sig_g, lgw = z[kf:], sd[kf:], logw[kf:]
-    shift = s * sig_g
-    lo, hi = zg[:, :-1] - shift, zg[:, 1:] - shift
-    right = lo >= 0.0
-    u, v = np.where(right, lo, -hi), np.where(right, hi, -lo)
-    log_qu = log_ndtr(-u)
-    with np.errstate(divide="ignore"):  # cannot happen: intervals are wide
-        log_m = log_qu + np.log(-np.expm1(log_ndtr(-v) - log_qu))
-    lin = s * (mu[kf:] - x[:-1])
-    quad = 0.5 * shift * shift
-    ends = np.concatenate([log_ndtr(zg[:, :1]), log_ndtr(-zg[:, -1:])], axis=1)
-    terms = (
-        np.concatenate([log_m + tl + lin + quad, ends + np.array([t0, t1])], axis=1)
-        + lgw
-    )
-    mags = np.concatenate(
-        [
-            np.abs(log_m)
-            + np.abs(tl)
-            + np.abs(lin)
-            + quad
-            + (np.abs(lo) + np.abs(hi) + 1.0) ** 2,
-            np.abs(ends) + [abs(t0), abs(t1)] + (np.abs(zg[:, [0, -1]]) + 1.0) ** 2,
-        ],
-        axis=1,
-    ) + np.abs(lgw)
     top = float(terms.max())
     weight = np.exp(terms - top)
     total = float(weight.sum())
     log_e_q = top + math.log(total)
-    err_q = 8.0 * _EPS * (float((weight * mags).sum()) / total + abs(log_e_q)) + _DV_RHO
-    return e_p - log_e_q - _DV_RHO * scale_p - err_q - 1e-280
+    # the terms' errors, weighted by them; the sum of the weights (pairwise)
+    # (terms of weight 0 drop out, even where their error is infinite)
+    err_q = float((weight * np.where(weight > 0.0, errs, 0.0)).sum()) / total
+    err_q += _EPS * (16.0 + math.log2(terms.size) + abs(log_e_q))
+    return e_p - log_e_q - err_p - err_q - 1e-300
 
 
 def _directions(f: _Mixture, g: _Mixture) -> np.ndarray:
@@ -1122,29 +1182,34 @@ def kl_gmm(
     :math:`E_q[e^T]`, completing the square turns :math:`g_b e^{s x}` into
     a shifted normal), with no quadrature and no sampling. The nodes are
     every standard deviation of every projected component out to 4, and
-    6 and 8, rounded to a grid of 0.001 of the largest deviation; an
+    6 and 8, rounded to a grid of 0.001 of the smallest deviation; an
     interval on which the interpolant may be off by more than 0.02
     (:math:`h^2 |(\log p/q)''| / 8` from divided differences) where `p`
     has mass (relative to the spread of :math:`\log(p/q)` under `p` where
     that is below 1) is split, in two rounds (at most 1024 nodes) in ``d =
-    1``; per direction otherwise the grid alone (thinned to 32 nodes). :math:`\log E_q[e^T]` is summed in log
-    space (``scipy.special.log_ndtr`` on the side of each mean, so that
-    tails neither cancel nor underflow), and a rounding margin is
-    subtracted: :math:`10^{-11}` times the sum of the magnitudes of the
-    terms of :math:`E_p[T]` (each interval probability is relatively
-    accurate to a few :math:`10^{-12}`, since every interval is at least
-    0.001 standard deviations of every component wide), and for
-    :math:`\log E_q[e^T]` the average over its terms, weighted by them,
-    of :math:`8 \epsilon` times their magnitude, plus :math:`10^{-11}`.
+    1``; per direction otherwise the grid alone (thinned to 32 nodes).
+    On each interval :math:`T` is anchored at the end where `p` is
+    larger, and :math:`\int q_b e^T` (the exponential of a concave
+    quadratic) is its log-integrand there plus the log of a normal
+    integral in ``scipy.special.erfcx`` form, summed in log space, so that
+    tails neither cancel nor underflow and a steep :math:`T` (a component
+    of `p` narrower than :math:`10^{-9}` of one of `q`) does not cancel
+    against itself. A margin for rounding, bounded term by term from the
+    errors of the tail probabilities, densities and z-scores (a few
+    :math:`\epsilon` relative) through the differences, products and sums,
+    is subtracted, and each normal integral under `q` is replaced by an
+    upper bound (its value plus its rounding error), so that
+    :math:`E_q[e^T]` is never under-estimated.
     The directions :math:`w` are the identity in ``d = 1``; in ``d > 1``,
     Fisher's discriminant direction :math:`(\bar\Sigma_p +
     \bar\Sigma_q)^{-1}(\bar\mu_p - \bar\mu_q)` of the overall means and
     covariances, the generalised eigenvectors of :math:`(\bar\Sigma_p,
     \bar\Sigma_q)` with the largest and smallest variance ratio, and the
     leading principal axis of each mixture's component means. In ``d =
-    1`` the bound is typically within 0.01 % of the divergence (within 3 %
-    on every one of 4500 random pairs tried), and within about
-    :math:`10^{-11}` where the divergence is smaller than that. Both (i)
+    1`` the bound is typically within :math:`10^{-5}` of the divergence,
+    relative (at most :math:`2 \cdot 10^{-4}` on 6000 random pairs of up
+    to four components, 30 % of them nearly equal), and within a few
+    :math:`10^{-14}` where the divergence is smaller than that. Both (i)
     and the result equal the closed form when each side has one component.
 
     ``"exact"`` (``d = 1``) integrates :math:`p \log(p/q) - p + q \ge 0`

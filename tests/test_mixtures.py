@@ -15,7 +15,6 @@ from scipy.special import logsumexp
 from kltools import MonteCarloResult, kl_gmm, kl_mvnormal, kl_normal
 from kltools._mixtures import (
     _DV_MAX_NODES,
-    _DV_RHO,
     _DV_STEPS,
     _SMALL_METHODS,
     _UPPER_STALL,
@@ -334,16 +333,15 @@ def test_dv_lower_is_below_quadrature_and_close(p, q):
     """The Donsker-Varadhan bound is <= the truth (quad), and within 5 % of it.
 
     The second assertion catches a kernel that is valid only because it is
-    small (or 0): on 4500 random pairs like these (30 % of them nearly
-    concentric) the linear interpolant of log(p/q) lost 2.9 % at most (a
-    near-equal pair, divergence 3.5e-5), typically under 0.01 %. Below that,
-    the kernel's rounding margin (an absolute `_DV_RHO` on log E_q[exp T],
-    and `_DV_RHO` relative on E_p[T]) is allowed for.
+    small (or 0): on 6000 random pairs like these (30 % of them nearly
+    equal) the linear interpolant of log(p/q) lost 2e-4 relative at most,
+    1e-5 typically. The absolute slack is the kernel's rounding margin for
+    p = q (a few eps).
     """
     ref = quad_kl(p, q)
     value = dv(p, q)
     assert value <= ref + 1e-9 * ref + 1e-12
-    assert value >= 0.95 * ref - 2 * _DV_RHO
+    assert value >= 0.95 * ref - 1e-13
 
 
 def test_dv_lower_is_the_formula_for_its_test_function():
@@ -359,7 +357,9 @@ def test_dv_lower_is_the_formula_for_its_test_function():
     mu = np.concatenate([args[1], args[4]])[:, None]
     sd = np.concatenate([args[2], args[5]])[:, None]
     logw = np.log(np.concatenate([args[0], args[3]]))[:, None]
-    x, _, t = _dv_nodes((mu + sd * _DV_STEPS).ravel(), mu, sd, logw, 2, _DV_MAX_NODES)
+    x, _, t, _ = _dv_nodes(
+        (mu + sd * _DV_STEPS).ravel(), mu, sd, logw, 2, _DV_MAX_NODES
+    )
     x, t = x.tolist(), t.tolist()
 
     def test_fn(y):
@@ -868,3 +868,30 @@ def test_large_1d_mixtures_use_the_array_kernels():
     f, g = _as_mixture(p, "p"), _as_mixture(q, "q")
     for method, kernel in _SMALL_METHODS.items():
         assert_allclose(kl_gmm(p, q, method=method), kernel(f, g), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("sd_p", "mean_p"), [(1e-11, 50.0), (1e-9, 30.0), (1e-6, 5.0), (1e3, 0.0)]
+)
+def test_dv_lower_single_normals_at_extreme_scales(sd_p, mean_p):
+    """Against the closed form (kl_normal) for N(mean_p, sd_p^2) || N(0, 1).
+
+    A narrow p makes log(p/q) span 1e25 across q's grid and the slopes of T
+    reach 1e23: anchored at the wrong end, or with the completed square's
+    exponents added directly, the terms cancel to garbage (a bound of -1e7).
+    """
+    one = np.ones(1)
+    value = _dv_lower(one, np.array([mean_p]), np.array([sd_p]), one, np.zeros(1), one)
+    ref = kl_normal(mean_p, sd_p, 0.0, 1.0)
+    assert ref * (1 - 1e-4) <= value <= ref
+
+
+@pytest.mark.parametrize("ratio", [1e2, 1e4, 1e5])
+def test_lower_resolves_spike_and_slab(ratio):
+    """Components 1e5 times narrower than others are still resolved: nodes
+    are rounded on a grid of the smallest deviation (on one of the largest
+    deviation, the spike's mass fell between nodes and the bound lost 37 %)."""
+    p = mix1d([0.5, 0.5], [0.0, 0.0], [1.0, ratio])
+    q = mix1d([0.3, 0.7], [0.5, 0.0], [1.0, 1.2 * ratio])
+    ref = quad_kl(p, q)
+    assert ref * (1 - 1e-4) <= kl_gmm(p, q, method="lower") <= ref
