@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -994,8 +995,7 @@ def _small_matched(fm: _Mixture, gm: _Mixture) -> float:
 
 
 def _small_upper(f: _Mixture, g: _Mixture) -> float:
-    """`_upper` with Jensen's part in floats (the iteration stays in numpy,
-    which is as fast for a few components)."""
+    """`_upper` in Python floats."""
     fs, gs = f.small, g.small
     assert fs is not None and gs is not None
     kl_fg = _kl_rows(fs, gs)
@@ -1013,7 +1013,77 @@ def _small_upper(f: _Mixture, g: _Mixture) -> float:
         jensen += pa * (self_up - cross)
         scale += pa * (abs(ent) + abs(self_up) + abs(cross) + 1.0)
     jensen += _BOUND_ROUNDING * scale
-    return min(jensen, _variational_upper(f, g, np.array(kl_fg)))
+    return min(jensen, _small_variational_upper(fs[0], gs[0], kl_fg))
+
+
+def _relaxed(old: float, new: float) -> float:
+    """``old (new / old)^1.8``, 0 where ``old`` is 0 or the power overflows
+    (`_variational_upper`'s over-relaxed step for one entry)."""
+    if old <= 0.0:
+        return 0.0
+    try:
+        value = old * (new / old) ** 1.8
+    except OverflowError:
+        return 0.0
+    return value if value < math.inf else 0.0
+
+
+def _small_variational_upper(
+    pi: list[float], om: list[float], kl_fg: list[list[float]], max_iter: int = 200
+) -> float:
+    """`_variational_upper` in Python floats: the same steps, stopping rule
+    and rounding margin, on lists of rows."""
+    rowmin = [min(row) for row in kl_fg]
+    e = [[math.exp(m - d) for d in row] for m, row in zip(rowmin, kl_fg, strict=True)]
+    log_pi = [math.log(w) for w in pi]
+    offset = math.fsum(
+        w * (lw + m) for w, lw, m in zip(pi, log_pi, rowmin, strict=True)
+    )
+    base_scale = math.fsum(
+        w * (abs(lw) + m + 1.0) for w, lw, m in zip(pi, log_pi, rowmin, strict=True)
+    )
+    phi = [[w * o for o in om] for w in pi]
+    best = previous = math.inf
+    best_scale = 0.0
+    stalls = 0
+    for _ in range(max_iter):
+        col = [
+            o / c if c > 0.0 else o
+            for o, c in zip(om, map(sum, zip(*phi, strict=True)), strict=True)
+        ]
+        s = [
+            [x * y * c for x, y, c in zip(pr, er, col, strict=True)]
+            for pr, er in zip(phi, e, strict=True)
+        ]
+        row = [sum(r) for r in s]
+        if min(row) <= 0.0:  # a row underflowed: +inf, no better bound
+            break
+        log_row = [math.log(r) for r in row]
+        value = offset - sum(map(operator.mul, pi, log_row))
+        stalls = 0 if value < best - _UPPER_STALL * abs(best) else stalls + 1
+        if value < best:
+            best = value
+            best_scale = base_scale + sum(
+                w * abs(lr) for w, lr in zip(pi, log_row, strict=True)
+            )
+        if stalls == 2:
+            break
+        new = [[x * (w / r) for x in sr] for sr, w, r in zip(s, pi, row, strict=True)]
+        if value < previous:
+            try:  # entries are at most 1 after the plain step: only the power
+                new = [  # can overflow (then `_relaxed` sets the entry to 0)
+                    [
+                        x * (y / x) ** 1.8 if x > 0.0 else 0.0
+                        for x, y in zip(pr, nr, strict=True)
+                    ]
+                    for pr, nr in zip(phi, new, strict=True)
+                ]
+            except OverflowError:
+                new = [
+                    list(map(_relaxed, pr, nr)) for pr, nr in zip(phi, new, strict=True)
+                ]
+        previous, phi = value, new
+    return best + _BOUND_ROUNDING * best_scale
 
 
 _SMALL_METHODS = {

@@ -28,7 +28,9 @@ from kltools._mixtures import (
     _matched,
     _pair_kl,
     _product,
+    _relaxed,
     _sample,
+    _small_variational_upper,
     _upper,
     _variational,
     _variational_upper,
@@ -418,8 +420,13 @@ def test_every_fixed_point_iterate_is_an_upper_bound(p, q):
     f, g = _as_mixture(p, "p"), _as_mixture(q, "q")
     kl = _pair_kl(f, g)
     ref = quad_kl(p, q)
+    rows = kl.tolist()
     for steps in (1, 2, 3, 5, 8):
         assert _variational_upper(f, g, kl, max_iter=steps) >= ref * (1 - 1e-9) - 1e-12
+        small = _small_variational_upper(
+            f.weights.tolist(), g.weights.tolist(), rows, steps
+        )
+        assert small >= ref * (1 - 1e-9) - 1e-12
     pi, om = f.weights, g.weights
     phi = psi = np.outer(pi, om)
     # rows scaled by their largest entry (phi is normalised per row, so
@@ -857,6 +864,37 @@ def test_scalar_kernels_match_the_array_kernels(p, q):
             "upper": _upper,
         }[method](f, g)
         assert_allclose(kernel(f, g), array, rtol=1e-10, atol=1e-13)
+
+
+@settings(max_examples=100, deadline=None)
+@given(mixtures_1d(max_k=6), mixtures_1d(max_k=6))
+def test_scalar_iteration_matches_the_array_iteration(p, q):
+    """The upper bound's fixed-point iteration in floats and in numpy: the
+    same steps and stopping rule, so the same value to rounding (compared
+    directly: the kernels return the smaller of it and Jensen's bound)."""
+    f, g = _as_mixture(p, "p"), _as_mixture(q, "q")
+    kl = _pair_kl(f, g)
+    for steps in (1, 4, 200):
+        scalar = _small_variational_upper(
+            f.weights.tolist(), g.weights.tolist(), kl.tolist(), steps
+        )
+        # atol: near p == q the value is the rounding margin, a few 1e-14,
+        # whose last bits depend on the order of the sums
+        array = _variational_upper(f, g, kl, steps)
+        assert_allclose(scalar, array, rtol=1e-10, atol=1e-13)
+
+
+def test_relaxed_step_of_one_entry():
+    """``old (new / old)^1.8``; 0 for an entry at 0 and where the power or
+    the product overflows (numpy's iteration sets those to 0 too)."""
+    assert _relaxed(0.5, 0.125) == pytest.approx(0.5 * 0.25**1.8, rel=1e-15)
+    assert _relaxed(0.25, 0.5) == pytest.approx(0.25 * 2.0**1.8, rel=1e-15)
+    assert _relaxed(0.0, 0.5) == 0.0
+    assert _relaxed(-0.0, 0.5) == 0.0
+    assert _relaxed(1e-300, 1.0) == 0.0  # (1e300)^1.8 overflows
+    assert _relaxed(1e200, 1e290) == 0.0  # 1e200 (1e90)^1.8 overflows
+    # a large power that does not overflow is kept
+    assert _relaxed(1e-160, 1e-10) == pytest.approx(1e-160 * 1e150**1.8, rel=1e-12)
 
 
 def test_large_1d_mixtures_use_the_array_kernels():
