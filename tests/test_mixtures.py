@@ -924,6 +924,19 @@ def test_dv_lower_single_normals_at_extreme_scales(sd_p, mean_p):
     assert ref * (1 - 1e-4) <= value <= ref
 
 
+def test_lower_far_tail_of_p_under_a_narrow_q():
+    """Regression: p's small far component ends 8 deviations short of a
+    narrow component of q 15 units away. Between them T interpolates a
+    log q of curvature 300 on one interval, 2500 too high in the middle;
+    p's mass there (1e-16) made the interval look negligible, but q e^T
+    there is p e^2500, and the bound was -1e3 (returned as 0). Split where
+    p's mass times expm1(error) matters, it is within 1e-6 of quadrature."""
+    p = mix1d([0.9977, 0.0023], [-5.23, 19.87], [0.0963, 0.787])
+    q = mix1d([0.9655, 0.0345], [-4.26, 34.89], [0.228, 0.0578])
+    ref = quad_kl(p, q)  # 22.388
+    assert ref * (1 - 1e-6) <= kl_gmm(p, q, method="lower") <= ref
+
+
 @pytest.mark.parametrize("ratio", [1e2, 1e4, 1e5])
 def test_lower_resolves_spike_and_slab(ratio):
     """Components 1e5 times narrower than others are still resolved: nodes
