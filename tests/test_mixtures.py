@@ -263,6 +263,28 @@ def test_same_mixture_gives_zero_on_the_array_path(d, k):
         assert kl_gmm(p, q, method=method) == 0.0, method
 
 
+def test_same_mixture_padded_with_zero_weights_gives_zero():
+    """The same 10 components, one side padded with 60 of weight 0: the
+    padded one (70 entries) goes through the array path, the other through
+    the list path, and they are still recognised as the same mixture."""
+    rng = np.random.default_rng(11)
+    p = random_mixture(rng, 10, 1, 2.0)
+    pad = random_mixture(rng, 60, 1, 2.0)
+    padded = (
+        np.concatenate([p[0], np.zeros(60)]),
+        *(np.concatenate([a, b]) for a, b in zip(p[1:], pad[1:], strict=True)),
+    )
+    for method in ALL_1D:
+        assert kl_gmm(p, padded, method=method) == 0.0, method
+        assert kl_gmm(padded, p, method=method) == 0.0, method
+
+
+def test_monte_carlo_default_sample_size():
+    """The documented default, n = 100_000 draws."""
+    p, q = OVERLAPPING
+    assert kl_gmm(p, q, rng=0).n == 100_000
+
+
 @settings(max_examples=40, deadline=None)
 @given(mixtures_1d(), mixtures_1d(), st.integers(0, 2**32 - 1))
 def test_component_order_does_not_matter(p, q, seed):
@@ -294,6 +316,18 @@ def test_zero_weights_are_ignored():
     q0 = mix1d([0.0, 0.4, 0.6], [-1e6, 1, -1], [1e3, 2, 1])
     for method in ALL_1D:
         assert kl_gmm(p0, q0, method=method) == kl_gmm(p, q, method=method)
+
+
+def test_zero_weights_are_ignored_on_the_array_path():
+    """As above in d = 2, where the array kernels run (and Monte Carlo)."""
+    rng = np.random.default_rng(5)
+    p, q = random_mixture(rng, 2, 2, 1.0), random_mixture(rng, 2, 2, 1.0)
+    wild = random_mixture(rng, 1, 2, 1e3)
+    p0 = tuple(np.concatenate([a, b]) for a, b in zip(p, wild, strict=True))
+    p0 = (np.concatenate([p[0], [0.0]]), *p0[1:])
+    for method in DETERMINISTIC:
+        assert kl_gmm(p0, q, method=method) == kl_gmm(p, q, method=method)
+    assert kl_gmm(p0, q, n=1000, rng=3) == kl_gmm(p, q, n=1000, rng=3)
 
 
 def test_never_nan_on_extreme_inputs():

@@ -161,6 +161,53 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         "u reaches straddling intervals only through `rise` in their rounding "
         "margin (they use log_mid, not log_b): " + _MARGIN
     ),
+    (
+        "_mixtures",
+        "steps = np.array([-40, -20, -10, -6, -3, -1.5, 0, 1.5, 3, 6, 10, 20, 40.0])",
+        "1.5",
+        "3.0",
+    ): "the exact quadrature's initial breakpoints: it refines to rtol 1e-10",
+    (
+        "_mixtures",
+        "noise = np.abs(np.exp(lq) - np.exp(lp)) * (np.abs(lp) + np.abs(lq) + 2.0)",
+        "-",
+        "+",
+    ): (
+        "a larger rounding floor for the exact quadrature, which only stops "
+        "bisection sooner where p and q nearly agree; the first Gauss-Legendre "
+        "pass over the breakpoints is accurate to about 1e-14 relative there"
+    ),
+    (
+        "_mixtures",
+        "x = np.append(x[: -1 : -(-2 * x.size // max_nodes)], x[-1])",
+        "2",
+        "3",
+    ): (
+        "accuracy only: thinning keeps every third node instead of every "
+        "second when there are many components; every T gives a bound"
+    ),
+    ("_mixtures", "(err > tol) & (log_mass + log_excess > _LOG_1E_12),", ">", ">="): (
+        "a threshold on a heuristic (where to split); equality has measure zero"
+    ),
+    (
+        "_mixtures",
+        "[-8.0, -6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]",
+        "4.0",
+        "8.0",
+    ): (
+        "accuracy only: a node of the lower bound's grid moves from 4 to 8 "
+        "deviations; every T gives a bound, and the splitting refines the grid"
+    ),
+    (
+        "_mixtures",
+        "err_p = float(wf @ (err_ends_p @ np.abs(t_ends) + err_m @ ata + err_first @ a_s))",
+        "+",
+        "-",
+    ): _MARGIN,
+    ("_mixtures", "+ np.abs(np.where(straddle, log_mid, log_b))", "+", "-"): _MARGIN,
+    ("_mixtures", "best_scale = base_scale + sum(", "+", "-"): _MARGIN.replace(
+        "lower", "upper"
+    ),
     ("_mixtures", "rel = _EPS * (8.0 + 2.0 * z2)", "8.0", "16.0"): _MARGIN,
     ("_mixtures", "+ 0.5 * z_a * z_a", "+", "-"): _MARGIN,
     ("_mixtures", "+ rise", "+", "-"): _MARGIN,
