@@ -208,6 +208,36 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ("_mixtures", "best_scale = base_scale + sum(", "+", "-"): _MARGIN.replace(
         "lower", "upper"
     ),
+    ("_mixtures", "rel = _EPS * (8.0 + 2.0 * z2)", "+", "-"): _MARGIN,
+    ("_mixtures", "return e_p - log_e_q - err_p - err_q - 1e-300", "-", "+"): (
+        "a margin of 1e-300, below any divergence a test can compute"
+    ),
+    ("_mixtures", "mid = 0.5 * (t[1:] + t[:-1])", "-", ""): (
+        "accuracy only: mid sets the spread of log(p/q) that scales the "
+        "splitting tolerance; every T gives a bound"
+    ),
+    ("_mixtures", "total = pieces.sum() + 1.0", "+", "-"): (
+        "accuracy only: the node budget's rescale threshold moves by 2 nodes"
+    ),
+    ("_mixtures", "straddle = (lo < 0.0) & (hi > 0.0)", "0.0", "1"): (
+        "the straddling formula (Phi(hi) - Phi(lo) times exp(y^2 / 2)) is exact "
+        "for every interval; the erfcx one is only more accurate far out"
+    ),
+    (
+        "_mixtures",
+        "mass = np.exp(np.maximum(lp[1:], lp[:-1]) - 0.5 * _LOG_2PI) * h",
+        "-",
+        "+",
+    ): "mass is only read in ratios (the centre and spread), where a constant factor cancels",
+    ("_mixtures", "if rnd == splits or x.size < 3:", "<", "<="): (
+        "the grid has at least 13 nodes (one component's steps)"
+    ),
+    (
+        "_mixtures",
+        "scale = float(f.weights @ (np.abs(ent) + np.abs(self_up) + np.abs(cross) + 1.0))",
+        "+",
+        "-",
+    ): _MARGIN.replace("lower", "upper"),
     ("_mixtures", "rel = _EPS * (8.0 + 2.0 * z2)", "8.0", "16.0"): _MARGIN,
     ("_mixtures", "+ 0.5 * z_a * z_a", "+", "-"): _MARGIN,
     ("_mixtures", "+ rise", "+", "-"): _MARGIN,
