@@ -554,10 +554,10 @@ _EXP_COEFFS_REVERSED = _EXP_COEFFS[-2::-1]
 _BOUND_ROUNDING = 32.0 * _EPS
 
 
-def _lse0(a: np.ndarray) -> np.ndarray:
-    """``log(sum(exp(a), axis=0))``."""
-    top = a.max(axis=0)
-    return top + np.log(np.exp(a - top).sum(axis=0))
+def _lse0(a: np.ndarray, axis: int = 0) -> np.ndarray:
+    """``log(sum(exp(a), axis=axis))``."""
+    top = a.max(axis=axis, keepdims=True)
+    return np.squeeze(top, axis) + np.log(np.exp(a - top).sum(axis=axis))
 
 
 def _dv_nodes(
@@ -571,7 +571,40 @@ def _dv_nodes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sorted distinct nodes on the rounding grid, split where ``log(p/q)``
     curves, with the z-scores of every component, ``log(p/q)`` and ``log p``
-    (less a constant) there."""
+    (less a constant) there.
+
+    Batched over a leading axis of `x` (D, N), `mu` and `sd` (D, K, 1):
+    one row is deduplicated and split; several rows (projections, no
+    splitting) keep the same number of nodes each, repeated nodes giving
+    intervals of width 0.
+    """
+    if x.shape[0] > 1:
+        if splits:
+            raise ValueError("several rows of nodes cannot be split")
+        unit = _MIN_WIDTH * sd.min(axis=(1, 2))[:, None]
+        x = np.sort(np.round(x / unit), axis=1)
+        if 2 * x.shape[1] > max_nodes:  # many components: thin out
+            step = -(-2 * x.shape[1] // max_nodes)
+            x = np.concatenate([x[:, :-1:step], x[:, -1:]], axis=1)
+        x = x * unit
+        z = (x[:, None, :] - mu) / sd  # (D, Kf + Kg, E)
+        ld = logw - np.log(sd) - 0.5 * z * z
+        lp = _lse0(ld[:, :kf], axis=1)
+        return x, z, lp - _lse0(ld[:, kf:], axis=1), lp
+    x, z, t, lp = _dv_nodes_1(x[0], mu[0], sd[0], logw, kf, max_nodes, splits)
+    return x[None], z[None], t[None], lp[None]
+
+
+def _dv_nodes_1(
+    x: np.ndarray,
+    mu: np.ndarray,
+    sd: np.ndarray,
+    logw: np.ndarray,
+    kf: int,
+    max_nodes: int,
+    splits: int = _DV_SPLITS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_dv_nodes` for one row: `x` (N,), `mu` and `sd` (K, 1)."""
     unit = _MIN_WIDTH * sd.min()
     x = np.sort(np.round(x / unit))
     for rnd in range(splits + 1):
@@ -640,10 +673,13 @@ def _dv_lower(
     sg: np.ndarray,
     max_nodes: int = _DV_MAX_NODES,
     splits: int = _DV_SPLITS,
-) -> float:
+) -> Any:
     r"""A proven lower bound on the KL between two 1-D mixtures.
 
-    Weights, means and standard deviations of each side. By the
+    Weights, means and standard deviations of each side: a float for
+    means and deviations of shape (K,); for shape (D, K), D pairs of
+    mixtures with the same weights at once (the projections of one pair
+    onto D directions, `splits` = 0), an array of D bounds. By the
     Donsker-Varadhan formula, ``D(p || q) >= E_p[T] - log E_q[exp T]`` for
     every function ``T``; here ``T`` interpolates ``log(p/q)`` linearly
     between nodes (constant beyond the end ones), for which both
@@ -667,56 +703,65 @@ def _dv_lower(
     bound (its computed value plus its rounding error), so that ``E_q[exp
     T]`` is never under-estimated.
     """
-    kf = mf.size
-    mu = np.concatenate([mf, mg])[:, None]
-    sd = np.concatenate([sf, sg])[:, None]
+    single = mf.ndim == 1
+    if single:
+        mf, sf, mg, sg = mf[None], sf[None], mg[None], sg[None]
+    kf = wf.size
+    mu = np.concatenate([mf, mg], axis=1)[..., None]  # (D, K, 1)
+    sd = np.concatenate([sf, sg], axis=1)[..., None]
     logw = np.log(np.concatenate([wf, wg]))[:, None]
-    steps = (mu + sd * _DV_STEPS).ravel()
+    steps = (mu + sd * _DV_STEPS).reshape(mu.shape[0], -1)
     x, z, t, lp = _dv_nodes(steps, mu, sd, logw, kf, max_nodes, splits)
-    dx = x[1:] - x[:-1]
-    s = (t[1:] - t[:-1]) / dx  # slopes; T = t[0], t[-1] beyond the ends
+    dx = x[:, 1:] - x[:, :-1]  # (D, E - 1); 0 only between repeated nodes
+    # slopes (0 on an interval of width 0); T = t[0], t[-1] beyond the ends
+    s = np.divide(t[:, 1:] - t[:, :-1], dx, out=np.zeros_like(dx), where=dx > 0.0)
     # On each interval T = t_a + s (x - x_a), anchored at the end where p
     # is larger: both integrands (p T and q exp T, which is p at the nodes)
     # sit there, and a T that spans a huge range elsewhere (p's far tail)
     # does not cancel against itself. T is any function; it need not be
     # continuous, only the same in both expectations.
-    at_u = lp[1:] > lp[:-1]
-    t_a = np.where(at_u, t[1:], t[:-1])
-    t_ends = np.array([t[0], t[-1]])
+    at_u = lp[:, 1:] > lp[:, :-1]
+    t_a = np.where(at_u, t[:, 1:], t[:, :-1])
+    t_ends = t[:, [0, -1]]
+    at_uk = at_u[:, None]  # over components
     # E_p[T]: masses from the smaller tail at each node, so that tails stay
     # relatively accurate. Rounding is bounded elementwise: ndtr and exp are
     # relatively accurate to a few eps, and z carries eps |z| (a relative
     # eps z^2 in either); masses that underflow hold under 2.3e-308 each.
-    zf = z[:kf]
+    zf = z[:, :kf]
     z2 = zf * zf
     tail = ndtr(-np.abs(zf))
     phi = np.exp(-0.5 * z2 - 0.5 * _LOG_2PI)
     rel = _EPS * (8.0 + 2.0 * z2)
     err_tail, err_phi = rel * tail, rel * phi
-    cl, cu, zl = tail[:, :-1], tail[:, 1:], zf[:, :-1]
+    cl, cu, zl = tail[..., :-1], tail[..., 1:], zf[..., :-1]
     m_in = np.where(
-        zl >= 0.0, cl - cu, np.where(zf[:, 1:] <= 0.0, cu - cl, 1.0 - cl - cu)
+        zl >= 0.0, cl - cu, np.where(zf[..., 1:] <= 0.0, cu - cl, 1.0 - cl - cu)
     )
-    err_m = err_tail[:, :-1] + err_tail[:, 1:] + 4.0 * _EPS * (m_in + cl + cu)
+    err_m = err_tail[..., :-1] + err_tail[..., 1:] + 4.0 * _EPS * (m_in + cl + cu)
     # Every component's -8 and +8 deviations are nodes (splitting and
     # thinning keep the end nodes), so both end bins are tails of each.
-    ends_p, err_ends_p = tail[:, [0, -1]], err_tail[:, [0, -1]]
-    sig = sf[:, None]
-    za = np.where(at_u, zf[:, 1:], zl)
+    ends_p, err_ends_p = tail[..., [0, -1]], err_tail[..., [0, -1]]
+    sig = sf[..., None]
+    za = np.where(at_uk, zf[..., 1:], zl)
     aza = np.abs(za)
-    first = sig * (phi[:, :-1] - phi[:, 1:] - za * m_in)  # int (x - x_a) f
+    first = sig * (phi[..., :-1] - phi[..., 1:] - za * m_in)  # int (x - x_a) f
     err_first = sig * (
-        err_phi[:, :-1]
-        + err_phi[:, 1:]
+        err_phi[..., :-1]
+        + err_phi[..., 1:]
         + aza * err_m
-        + 4.0 * _EPS * (phi[:, :-1] + phi[:, 1:] + aza * m_in)
+        + 4.0 * _EPS * (phi[..., :-1] + phi[..., 1:] + aza * m_in)
     )
-    ata, a_s = np.abs(t_a), np.abs(s)
-    e_p = float(wf @ (ends_p @ t_ends + m_in @ t_a + first @ s))
-    scale_p = float(wf @ (ends_p @ np.abs(t_ends) + m_in @ ata + np.abs(first) @ a_s))
-    err_p = float(wf @ (err_ends_p @ np.abs(t_ends) + err_m @ ata + err_first @ a_s))
-    err_p += _EPS * (16.0 + x.size) * scale_p  # products and sums
-    err_p += 1e-303 * (float(np.abs(t).max()) + float(a_s.max()) * float(sf.max()))
+    ata, a_s, at_ends = np.abs(t_a), np.abs(s), np.abs(t_ends)
+    e_p = (_rows(ends_p, t_ends) + _rows(m_in, t_a) + _rows(first, s)) @ wf
+    scale_p = (
+        _rows(ends_p, at_ends) + _rows(m_in, ata) + _rows(np.abs(first), a_s)
+    ) @ wf
+    err_p = (
+        _rows(err_ends_p, at_ends) + _rows(err_m, ata) + _rows(err_first, a_s)
+    ) @ wf
+    err_p += _EPS * (16.0 + x.shape[1]) * scale_p  # products and sums
+    err_p += 1e-303 * (np.abs(t).max(axis=1) + a_s.max(axis=1) * sf.max(axis=1))
     # log E_q[exp T], term by term in log space. On an interval g_b exp(T)
     # is the exponential of a concave quadratic, with its peak at the
     # shifted mean mu_b + s sigma_b^2: z-scores `lo`, `hi` of the interval's
@@ -729,16 +774,16 @@ def _dv_lower(
     # h / sqrt(2 pi): the integrand is at most its value at the peak end),
     # so E_q[exp T] is never under-estimated; anchored at x_a, the other
     # end's exponent differs by h (u + v) / 2.
-    zg, sig_g, lgw = z[kf:], sd[kf:], logw[kf:]
-    width = dx / sig_g
-    lo = zg[:, :-1] - s * sig_g
+    zg, sig_g, lgw = z[:, kf:], sd[:, kf:], logw[kf:]
+    width = dx[:, None] / sig_g
+    lo = zg[..., :-1] - s[:, None] * sig_g
     hi = lo + width
     straddle = (lo < 0.0) & (hi > 0.0)
     right = lo >= 0.0
     u = np.where(right, lo, np.where(straddle, 0.0, -hi))
     v = u + width
     # the arguments' rounding: a few eps of |z| and |s sigma|
-    arg = 2.0 * _EPS * (np.abs(zg[:, :-1]) + np.abs(lo) + width + 1.0)
+    arg = 2.0 * _EPS * (np.abs(zg[..., :-1]) + np.abs(lo) + width + 1.0)
     e_u, e_v = erfcx(u * _SQRT_HALF), erfcx(v * _SQRT_HALF)
     rise = 0.5 * width * (u + v)
     bracket = (e_u - e_v) + e_v * -np.expm1(-rise)
@@ -746,21 +791,23 @@ def _dv_lower(
     err_b = (8.0 * _EPS + 2.4 * arg) * (e_u + e_v) + 4.0 * _EPS * e_v * (
         1.0 + 2.0 * rise
     )
-    log_b = np.log(np.minimum(0.5 * (bracket + err_b), width * _INV_SQRT_2PI))
+    b_up = np.minimum(0.5 * (bracket + err_b), width * _INV_SQRT_2PI)
+    # (an interval of width 0 holds nothing: log 0 = -inf, weight 0 below)
+    log_b = np.log(b_up, out=np.full_like(b_up, -np.inf), where=b_up > 0.0)
     # the peak end is x_l right of the peak, x_u left of it
-    log_b += np.where((right & at_u) | (~right & ~straddle & ~at_u), rise, 0.0)
+    log_b += np.where((right & at_uk) | (~right & ~straddle & ~at_uk), rise, 0.0)
     # straddling the peak: Phi(hi) - Phi(lo) from the two tails (one minus
     # two tails, to 4 eps and the arguments' error), times exp(y_a^2 / 2)
     mass = np.maximum(1.0 - ndtr(-hi) - ndtr(lo), 0.0)
-    y_a = np.where(at_u, hi, lo)
+    y_a = np.where(at_uk, hi, lo)
     with np.errstate(divide="ignore"):
         log_mid = 0.5 * y_a * y_a + np.log(np.minimum(mass + 4.0 * _EPS + arg, 1.0))
-    z_a = np.where(at_u, zg[:, 1:], zg[:, :-1])
-    anchor = t_a - 0.5 * z_a * z_a
+    z_a = np.where(at_uk, zg[..., 1:], zg[..., :-1])
+    anchor = t_a[:, None] - 0.5 * z_a * z_a
     inner = anchor + np.where(straddle, log_mid, log_b)
-    zends = zg[:, [0, -1]] * [1.0, -1.0]
+    zends = zg[..., [0, -1]] * [1.0, -1.0]
     ends = log_ndtr(zends)
-    terms = np.concatenate([inner, ends + t_ends], axis=1) + lgw
+    terms = np.concatenate([inner, ends + t_ends[:, None]], axis=-1) + lgw
     # the rest of each term's rounding: a few eps of its exponent's parts
     errs = (
         8.0
@@ -768,27 +815,33 @@ def _dv_lower(
         * (
             np.concatenate(
                 [
-                    ata
+                    ata[:, None]
                     + 0.5 * z_a * z_a
                     + rise
                     + np.abs(np.where(straddle, log_mid, log_b))
                     + 1.0,
-                    np.abs(ends) + np.abs(t_ends) + (np.abs(zends) + 1.0) ** 2,
+                    np.abs(ends) + at_ends[:, None] + (np.abs(zends) + 1.0) ** 2,
                 ],
-                axis=1,
+                axis=-1,
             )
             + np.abs(lgw)
         )
     )
-    top = float(terms.max())
-    weight = np.exp(terms - top)
-    total = float(weight.sum())
-    log_e_q = top + math.log(total)
+    top = terms.max(axis=(1, 2))
+    weight = np.exp(terms - top[:, None, None])
+    total = weight.sum(axis=(1, 2))
+    log_e_q = top + np.log(total)
     # the terms' errors, weighted by them; the sum of the weights (pairwise)
     # (terms of weight 0 drop out, even where their error is infinite)
-    err_q = float((weight * np.where(weight > 0.0, errs, 0.0)).sum()) / total
-    err_q += _EPS * (16.0 + math.log2(terms.size) + abs(log_e_q))
-    return e_p - log_e_q - err_p - err_q - 1e-300
+    err_q = (weight * np.where(weight > 0.0, errs, 0.0)).sum(axis=(1, 2)) / total
+    err_q += _EPS * (16.0 + math.log2(terms[0].size) + np.abs(log_e_q))
+    bound = e_p - log_e_q - err_p - err_q - 1e-300
+    return float(bound[0]) if single else bound
+
+
+def _rows(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``sum_e a[d, k, e] v[d, e]``: per row of a batch, shape (D, K)."""
+    return (a @ v[..., None])[..., 0]
 
 
 def _directions(f: _Mixture, g: _Mixture) -> np.ndarray:
@@ -823,25 +876,20 @@ def _lower(f: _Mixture, g: _Mixture) -> float:
     if d == 1:  # the Donsker-Varadhan bound alone: Jensen's is far below it
         wf, mf, sf = f.weights, f.means[:, 0], f.chol[:, 0, 0]
         return _dv_lower(wf, mf, sf, g.weights, g.means[:, 0], g.chol[:, 0, 0])
-    best = _jensen_lower(f, g)
-    dirs = _directions(f, g)
-    for w in dirs:
-        mf, mg = f.means @ w, g.means @ w
-        sf = np.sqrt(np.einsum("i,kij,j->k", w, f.covs, w))
-        sg = np.sqrt(np.einsum("i,kij,j->k", w, g.covs, w))
-        # fewer nodes per direction: several directions, many components
-        bound = _dv_lower(
-            f.weights,
-            mf,
-            sf,
-            g.weights,
-            mg,
-            sg,
-            _DV_MAX_NODES_PROJECTED,
-            _DV_SPLITS_PROJECTED,
-        )
-        best = max(best, bound)
-    return best
+    dirs = _directions(f, g)  # (D, d)
+    # every direction at once; fewer nodes each (several directions, many
+    # components)
+    bounds = _dv_lower(
+        f.weights,
+        dirs @ f.means.T,
+        np.sqrt(np.einsum("di,kij,dj->dk", dirs, f.covs, dirs)),
+        g.weights,
+        dirs @ g.means.T,
+        np.sqrt(np.einsum("di,kij,dj->dk", dirs, g.covs, dirs)),
+        _DV_MAX_NODES_PROJECTED,
+        _DV_SPLITS_PROJECTED,
+    )
+    return max(_jensen_lower(f, g), float(bounds.max()))
 
 
 def _gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1273,7 +1321,8 @@ def kl_gmm(
     that error is above :math:`10^{-12}` (an error in :math:`T` enters
     :math:`E_q[e^T]` exponentially, so `p`'s far tail under a steep
     :math:`\log q` counts), in two rounds (at most 1024 nodes) in ``d =
-    1``; per direction otherwise the grid alone (thinned to 32 nodes).
+    1``; in ``d > 1`` the grid alone, thinned to about 32 nodes per
+    direction, for all directions in one pass.
     On each interval :math:`T` is anchored at the end where `p` is
     larger, and :math:`\int q_b e^T` (the exponential of a concave
     quadratic) is its log-integrand there plus the log of a normal

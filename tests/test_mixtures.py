@@ -20,7 +20,7 @@ from kltools._mixtures import (
     _UPPER_STALL,
     _as_mixture,
     _dv_lower,
-    _dv_nodes,
+    _dv_nodes_1,
     _jensen_lower,
     _log_overlap,
     _log_pdf,
@@ -405,7 +405,7 @@ def test_dv_lower_is_the_formula_for_its_test_function():
     mu = np.concatenate([args[1], args[4]])[:, None]
     sd = np.concatenate([args[2], args[5]])[:, None]
     logw = np.log(np.concatenate([args[0], args[3]]))[:, None]
-    x, _, t, _ = _dv_nodes(
+    x, _, t, _ = _dv_nodes_1(
         (mu + sd * _DV_STEPS).ravel(), mu, sd, logw, 2, _DV_MAX_NODES
     )
     x, t = x.tolist(), t.tolist()
@@ -434,6 +434,28 @@ def test_dv_lower_is_the_formula_for_its_test_function():
         for a, b in cuts
     )
     assert_allclose(_dv_lower(*args), e_p - math.log(e_q), rtol=0, atol=1e-9)
+
+
+def test_dv_lower_batch_matches_one_row_at_a_time():
+    """Projections are bounded all at once (rows of means and deviations
+    sharing the weights); each row equals the one-row call on the same
+    nodes, including a row whose nodes repeat (two components of p that
+    project alike): intervals of width 0 there add nothing."""
+    rng = np.random.default_rng(21)
+    wf, wg = rng.dirichlet(np.ones(2)), rng.dirichlet(np.ones(3))
+    mf, sf = rng.normal(0, 2, (3, 2)), rng.uniform(0.5, 2, (3, 2))
+    mg, sg = rng.normal(0, 2, (3, 3)), rng.uniform(0.5, 2, (3, 3))
+    mf[1], sf[1] = 0.7, 1.3  # row 1: p's two components coincide
+    for max_nodes in (64, _DV_MAX_NODES):  # thinned, and not
+        batch = _dv_lower(wf, mf, sf, wg, mg, sg, max_nodes, 0)
+        assert batch.shape == (3,)
+        for i in range(3):
+            one = _dv_lower(wf, mf[i], sf[i], wg, mg[i], sg[i], max_nodes, 0)
+            if i == 1 and max_nodes == 64:
+                continue  # thinning after deduplication picks other nodes
+            assert_allclose(batch[i], one, rtol=1e-13)
+    with pytest.raises(ValueError, match="cannot be split"):
+        _dv_lower(wf, mf, sf, wg, mg, sg, _DV_MAX_NODES, 1)
 
 
 def test_dv_lower_far_apart_tails_underflow():
