@@ -19,6 +19,7 @@ from kltools._mixtures import (
     _SMALL_METHODS,
     _UPPER_STALL,
     _as_mixture,
+    _directions,
     _dv_lower,
     _dv_nodes_1,
     _jensen_lower,
@@ -586,6 +587,27 @@ def test_projected_lower_is_informative(d, kp, kq, spread):
     f, g = _as_mixture(p, "p"), _as_mixture(q, "q")
     lower = kl_gmm(p, q, method="lower")
     assert lower > max(_jensen_lower(f, g), 0.0)
+
+
+def test_directions_include_the_principal_axes_of_the_means():
+    """Among the projection directions: the leading principal axis of each
+    mixture's component means, as documented. Here p's means lie along u
+    and q's along v (d = 3), both centred at 0, and the component
+    covariances make both overall covariances 5 I: Fisher's direction is 0
+    and the generalised eigenvectors are arbitrary, so only the principal
+    axes can give u and v."""
+    u = np.array([1.0, 2.0, 2.0]) / 3.0
+    v = np.array([2.0, -1.0, 0.0]) / math.sqrt(5.0)
+    half = np.array([0.5, 0.5])
+
+    def along(axis):  # means +-2 axis (scatter 4 axis axis^T)
+        cov = 5.0 * np.eye(3) - 4.0 * np.outer(axis, axis)
+        return (half, np.outer([-2.0, 2.0], axis), np.stack([cov, cov]))
+
+    dirs = _directions(_as_mixture(along(u), "p"), _as_mixture(along(v), "q"))
+    assert_allclose(np.linalg.norm(dirs, axis=1), 1.0, rtol=1e-12)
+    for axis in (u, v):
+        assert np.abs(dirs @ axis).max() == pytest.approx(1.0, abs=1e-12)
 
 
 def test_projected_lower_with_equal_overall_means():

@@ -90,7 +90,7 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ("_mixtures", "if total > max_nodes:", ">", ">="): (
         "at total == max_nodes the rescale multiplies the piece counts by 1"
     ),
-    ("_mixtures", "steps = (mu + sd * _DV_STEPS).ravel()", "+", "-"): (
+    ("_mixtures", "steps = (mu + sd * _DV_STEPS).reshape(mu.shape[0], -1)", "+", "-"): (
         "_DV_STEPS is symmetric about 0: the same nodes"
     ),
     (
@@ -114,7 +114,7 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ),
     (
         "_mixtures",
-        "err_q = float((weight * np.where(weight > 0.0, errs, 0.0)).sum()) / total",
+        "err_q = (weight * np.where(weight > 0.0, errs, 0.0)).sum(axis=(1, 2)) / total",
         "0.0",
         "1",
     ): "the replaced entries are multiplied by a weight of 0",
@@ -147,10 +147,6 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ): (
         "accuracy only: a node of the lower bound's grid moves from -6 to -12 "
         "deviations; every T gives a bound, and the splitting refines the grid"
-    ),
-    ("_mixtures", "curv[0], curv[-1] = dd[0], dd[-1]", "-", ""): (
-        "accuracy only: the curvature estimate of the last interval, 6 to 8 "
-        "deviations beyond every component, decides only where to split"
     ),
     (
         "_mixtures",
@@ -200,7 +196,7 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ),
     (
         "_mixtures",
-        "err_p = float(wf @ (err_ends_p @ np.abs(t_ends) + err_m @ ata + err_first @ a_s))",
+        "_rows(err_ends_p, at_ends) + _rows(err_m, ata) + _rows(err_first, a_s)",
         "+",
         "-",
     ): _MARGIN,
@@ -209,7 +205,7 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         "lower", "upper"
     ),
     ("_mixtures", "rel = _EPS * (8.0 + 2.0 * z2)", "+", "-"): _MARGIN,
-    ("_mixtures", "return e_p - log_e_q - err_p - err_q - 1e-300", "-", "+"): (
+    ("_mixtures", "bound = e_p - log_e_q - err_p - err_q - 1e-300", "-", "+"): (
         "a margin of 1e-300, below any divergence a test can compute"
     ),
     ("_mixtures", "mid = 0.5 * (t[1:] + t[:-1])", "-", ""): (
@@ -238,10 +234,67 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         "+",
         "-",
     ): _MARGIN.replace("lower", "upper"),
+    (
+        "_mixtures",
+        "w * (abs(lw) + m + 1.0) for w, lw, m in zip(pi, log_pi, rowmin, strict=True)",
+        "1.0",
+        "0",
+    ): _MARGIN.replace("lower", "upper"),
+    (
+        "_mixtures",
+        "scale += pa * (abs(ent) + abs(self_up) + abs(cross) + 1.0)",
+        "1.0",
+        "0",
+    ): _MARGIN.replace("lower", "upper"),
+    (
+        "_mixtures",
+        "err_q += _EPS * (16.0 + math.log2(terms[0].size) + np.abs(log_e_q))",
+        "+",
+        "-",
+    ): _MARGIN,
+    (
+        "_mixtures",
+        "b_up = np.minimum(0.5 * (bracket + err_b), width * _INV_SQRT_2PI)",
+        "+",
+        "-",
+    ): _MARGIN,
+    (
+        "_mixtures",
+        "noise = np.abs(np.exp(lq) - np.exp(lp)) * (np.abs(lp) + np.abs(lq) + 2.0)",
+        "+",
+        "-",
+    ): (
+        "the exact quadrature's rounding floor matters only where p and q nearly "
+        "agree, where |lp| - |lq| is about 0: the floor shrinks (2 for "
+        "2 |log p| + 2) and bisection goes on a little longer, to the same value"
+    ),
+    (
+        "_mixtures",
+        "z[start : start + c] = mix.means[j] + block @ mix.chol[j].T",
+        "+",
+        "-",
+    ): (
+        "a block of standard normals and its negative have the same law: the "
+        "draws change for a given seed, their distribution does not (the tests "
+        "check Monte Carlo against its standard error)"
+    ),
+    ("_mixtures", "best_scale = 0.0", "0.0", "1"): (
+        "overwritten at the first step, which always lowers the bound from inf "
+        "(or stops with inf, where the margin does not matter)"
+    ),
+    (
+        "_mixtures",
+        "if 2 * x.shape[1] > max_nodes:  # many components: thin out",
+        "2",
+        "3",
+    ): (
+        "thinning from a third of the budget instead of a half: below a half its "
+        "step, ceil(2 N / max_nodes), is 1 and it keeps every node"
+    ),
     ("_mixtures", "rel = _EPS * (8.0 + 2.0 * z2)", "8.0", "16.0"): _MARGIN,
     ("_mixtures", "+ 0.5 * z_a * z_a", "+", "-"): _MARGIN,
     ("_mixtures", "+ rise", "+", "-"): _MARGIN,
-    ("_mixtures", "err_phi[:, :-1]", "-", ""): _MARGIN,
+    ("_mixtures", "err_phi[..., :-1]", "-", ""): _MARGIN,
     (
         "_mixtures",
         "log_mid = 0.5 * y_a * y_a + np.log(np.minimum(mass + 4.0 * _EPS + arg, 1.0))",
@@ -250,19 +303,19 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ): _MARGIN,
     (
         "_mixtures",
-        "np.abs(ends) + np.abs(t_ends) + (np.abs(zends) + 1.0) ** 2,",
+        "np.abs(ends) + at_ends[:, None] + (np.abs(zends) + 1.0) ** 2,",
         "2",
         "3",
     ): _MARGIN,
     (
         "_mixtures",
-        "arg = 2.0 * _EPS * (np.abs(zg[:, :-1]) + np.abs(lo) + width + 1.0)",
+        "arg = 2.0 * _EPS * (np.abs(zg[..., :-1]) + np.abs(lo) + width + 1.0)",
         "2.0",
         "4.0",
     ): _MARGIN,
     (
         "_mixtures",
-        "err_m = err_tail[:, :-1] + err_tail[:, 1:] + 4.0 * _EPS * (m_in + cl + cu)",
+        "err_m = err_tail[..., :-1] + err_tail[..., 1:] + 4.0 * _EPS * (m_in + cl + cu)",
         "+",
         "-",
     ): _MARGIN,
