@@ -554,10 +554,15 @@ _EXP_COEFFS_REVERSED = _EXP_COEFFS[-2::-1]
 _BOUND_ROUNDING = 32.0 * _EPS
 
 
-def _lse0(a: np.ndarray, axis: int = 0) -> np.ndarray:
-    """``log(sum(exp(a), axis=axis))``."""
-    top = a.max(axis=axis, keepdims=True)
-    return np.squeeze(top, axis) + np.log(np.exp(a - top).sum(axis=axis))
+def _dv_values(
+    x: np.ndarray, mu: np.ndarray, sd: np.ndarray, logw: np.ndarray, kf: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """At nodes `x` (components on axis -2 of ``x - mu``): the z-scores of
+    every component, ``log(p/q)`` and ``log p`` (less a constant)."""
+    z = (x - mu) / sd
+    ld = logw - np.log(sd) - 0.5 * z * z
+    lp = _lse(ld[..., :kf, :], axis=-2)
+    return z, lp - _lse(ld[..., kf:, :], axis=-2), lp
 
 
 def _dv_nodes(
@@ -587,10 +592,7 @@ def _dv_nodes(
             step = -(-2 * x.shape[1] // max_nodes)
             x = np.concatenate([x[:, :-1:step], x[:, -1:]], axis=1)
         x = x * unit
-        z = (x[:, None, :] - mu) / sd  # (D, Kf + Kg, E)
-        ld = logw - np.log(sd) - 0.5 * z * z
-        lp = _lse0(ld[:, :kf], axis=1)
-        return x, z, lp - _lse0(ld[:, kf:], axis=1), lp
+        return x, *_dv_values(x[:, None, :], mu, sd, logw, kf)  # z: (D, K, E)
     x, z, t, lp = _dv_nodes_1(x[0], mu[0], sd[0], logw, kf, max_nodes, splits)
     return x[None], z[None], t[None], lp[None]
 
@@ -614,10 +616,7 @@ def _dv_nodes_1(
         x = x[keep] * unit
         if rnd == 0 and 2 * x.size > max_nodes:  # many components: thin out
             x = np.append(x[: -1 : -(-2 * x.size // max_nodes)], x[-1])
-        z = (x - mu) / sd  # (Kf + Kg, E)
-        ld = logw - np.log(sd) - 0.5 * z * z
-        lp = _lse0(ld[:kf])
-        t = lp - _lse0(ld[kf:])
+        z, t, lp = _dv_values(x, mu, sd, logw, kf)  # z: (Kf + Kg, E)
         if rnd == splits or x.size < 3:
             break
         # |(log p/q)''| from divided differences; the linear interpolant is
