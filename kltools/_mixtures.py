@@ -494,7 +494,7 @@ def _variational_upper(
                 break
             new = s * (pi_col / row[:, None])
             if value < previous:  # over-relax; a plain step after an overshoot
-                new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** 1.8
+                new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** _OVER_RELAX
                 new[~np.isfinite(new)] = 0.0
             previous, phi = value, new
     return best + _BOUND_ROUNDING * best_scale
@@ -548,6 +548,9 @@ _LOG_1E_12 = math.log(1e-12)
 #: The upper bound's iteration stops after two steps in a row that lower it
 #: by less than this, relative.
 _UPPER_STALL = 1e-5
+#: The upper bound's over-relaxation: each step's multiplicative change in
+#: the coupling is raised to this power.
+_OVER_RELAX = 1.8
 _EXP_COEFFS_REVERSED = _EXP_COEFFS[-2::-1]
 #: Margin added to the upper bounds, in eps times the magnitude of their
 #: terms: rounding cannot take them below the divergence.
@@ -1082,7 +1085,7 @@ def _relaxed(old: float, new: float) -> float:
     if old <= 0.0:
         return 0.0
     try:
-        value = old * (new / old) ** 1.8
+        value = old * (new / old) ** _OVER_RELAX
     except OverflowError:
         return 0.0
     return value if value < math.inf else 0.0
@@ -1133,7 +1136,7 @@ def _small_variational_upper(
             try:  # entries are at most 1 after the plain step: only the power
                 new = [  # can overflow (then `_relaxed` sets the entry to 0)
                     [
-                        x * (y / x) ** 1.8 if x > 0.0 else 0.0
+                        x * (y / x) ** _OVER_RELAX if x > 0.0 else 0.0
                         for x, y in zip(pr, nr, strict=True)
                     ]
                     for pr, nr in zip(phi, new, strict=True)

@@ -95,7 +95,7 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
     ),
     (
         "_mixtures",
-        "new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** 1.8",
+        "new = phi * (new / np.where(phi > 0.0, phi, 1.0)) ** _OVER_RELAX",
         "1.0",
         "0",
     ): (
